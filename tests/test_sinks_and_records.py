@@ -1,0 +1,115 @@
+"""Avro records and sinks: schema checks, partitions, complete files, dead letters."""
+import glob
+import os
+
+import apache_beam as beam
+import fastavro
+import pytest
+from apache_beam.testing.util import assert_that, equal_to
+
+from schemas import DEAD_LETTER, NEWS_ITEM, load_schema
+from transforms.dead_letters import RAW_CAP_BYTES, ApplyStage, dead_letter
+from transforms.records import ToNewsItems, to_news_item
+from transforms.sinks import NULL_PARTITION, WriteDeadLetters, WriteNewsItems, date_partition
+
+DAY_MS = 1_600_000_000_000  # 2020-09-13 UTC
+
+
+def minimal(**fields):
+    return {"id": "i", "feed_url": "f", "fetched": DAY_MS, **fields}
+
+
+def test_schemas_load_and_name_the_contract_fields():
+    names = {f["name"] for f in load_schema(NEWS_ITEM)["fields"]}
+    assert {"id", "feed_url", "guid", "link", "title", "body", "language", "published",
+            "fetched", "authors", "feed_categories", "boilerplate", "topic",
+            "entities"} <= names
+    assert {f["name"] for f in load_schema(DEAD_LETTER)["fields"]} >= {
+        "feed_url", "stage", "error", "raw", "at"}
+
+
+def test_every_optional_field_has_a_default():
+    required = {f["name"] for f in load_schema(NEWS_ITEM)["fields"] if "default" not in f}
+    assert required == {"id", "feed_url", "fetched"}
+
+
+def test_to_news_item_fills_defaults_and_drops_working_fields():
+    item = to_news_item(minimal(content="raw html", topic={"label": "sport", "confidence": 0.9,
+                                                           "cues": ["goal"]}))
+    assert "content" not in item
+    assert item["language"] == "und"
+    assert item["topic"]["cues"] == ["goal"]
+
+
+def test_to_news_item_names_the_bad_field():
+    with pytest.raises(ValueError, match="fetched"):
+        to_news_item(minimal(fetched="yesterday"))
+
+
+def test_unknown_topic_label_is_rejected():
+    with pytest.raises(ValueError):
+        to_news_item(minimal(topic={"label": "weather", "confidence": 1.0, "cues": []}))
+
+
+def test_dead_letter_caps_raw_and_records_the_cap():
+    letter = dead_letter("f", "parse", "boom", b"x" * (RAW_CAP_BYTES + 10), at_millis=5)
+    assert len(letter["raw"]) == RAW_CAP_BYTES
+    assert letter["raw_size"] == RAW_CAP_BYTES + 10
+    assert letter["raw_cap"] == RAW_CAP_BYTES
+
+
+def test_date_partition_is_hive_style_and_null_safe():
+    assert date_partition("published_date", DAY_MS) == "published_date=2020-09-13"
+    assert date_partition("published_date", None) == f"published_date={NULL_PARTITION}"
+
+
+def test_apply_stage_turns_exceptions_into_dead_letters(pipeline):
+    def explode(record):
+        raise RuntimeError("bad record")
+
+    good, bad = pipeline | beam.Create([minimal()]) | ApplyStage("topic", explode)
+    assert_that(good, equal_to([]), label="good")
+    assert_that(bad | beam.Map(lambda d: (d["stage"], d["error"], d["feed_url"])),
+                equal_to([("topic", "RuntimeError('bad record')", "f")]), label="bad")
+    pipeline.run()
+
+
+def test_to_news_items_transform(pipeline):
+    good, bad = (pipeline | beam.Create([minimal(), minimal(fetched="x")]) | ToNewsItems())
+    assert_that(good | beam.Map(lambda r: r["id"]), equal_to(["i"]), label="good")
+    assert_that(bad | beam.Map(lambda d: d["stage"]), equal_to(["record"]), label="bad")
+    pipeline.run()
+
+
+def read_avro(pattern):
+    records = []
+    for path in sorted(glob.glob(pattern, recursive=True)):
+        with open(path, "rb") as handle:
+            records.extend(fastavro.reader(handle))
+    return records
+
+
+def test_write_news_items_partitions_by_published_date(pipeline, tmp_path):
+    records = [to_news_item(minimal(id="a", published=DAY_MS)),
+               to_news_item(minimal(id="b", published=DAY_MS + 86_400_000)),
+               to_news_item(minimal(id="c"))]
+    _ = pipeline | beam.Create(records) | WriteNewsItems(str(tmp_path), "run1")
+    pipeline.run()
+    folders = sorted(os.listdir(tmp_path / "items"))
+    assert [f for f in folders if not f.startswith(".")] == [
+        "published_date=2020-09-13", "published_date=2020-09-14",
+        f"published_date={NULL_PARTITION}"]
+    by_folder = {f: [r["id"] for r in read_avro(str(tmp_path / "items" / f / "*.avro"))]
+                 for f in folders if not f.startswith(".")}
+    assert by_folder["published_date=2020-09-13"] == ["a"]
+    assert by_folder[f"published_date={NULL_PARTITION}"] == ["c"]
+    assert all(name.startswith("part-run1-") for name in
+               os.listdir(tmp_path / "items" / "published_date=2020-09-13"))
+
+
+def test_write_dead_letters_round_trip(pipeline, tmp_path):
+    letter = dead_letter("f", "read", "f: no such file", b"", at_millis=DAY_MS)
+    _ = pipeline | beam.Create([letter]) | WriteDeadLetters(str(tmp_path), "run1")
+    pipeline.run()
+    [read] = read_avro(str(tmp_path / "dead_letter" / "failed_date=*" / "*.avro"))
+    assert read["stage"] == "read" and read["error"] == "f: no such file"
