@@ -19,6 +19,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
 from transforms.dead_letters import dead_letter
+from transforms.dedup import fingerprint
 from transforms.fetch import FetchError, is_url, read_feed_bytes
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf", ".feed")
@@ -261,6 +262,7 @@ def parse_feed(feed_url: str, data: bytes, fetched_millis: int) -> list[dict]:
             "fetched": fetched_millis,
             "authors": authors,
             "feed_categories": categories or feed_categories,
+            "fingerprint": fingerprint(title, content),
         })
     return items
 
