@@ -76,3 +76,24 @@ def strip_article(word: str) -> str:
     if word.startswith("ال") and len(word) - 2 >= _MIN_STEM:
         return word[2:]
     return word
+
+
+# Possessive/object pronouns that attach to the end of a noun or verb, longest first.
+_ENCLITICS = ("هما", "هم", "هن", "ها", "كم", "نا", "ه")
+
+
+def enclitic_stems(word: str) -> list[str]:
+    """`word` without a trailing pronoun (فريقه -> فريق), most likely reading first.
+
+    A ta marbuta turns into ت before a suffix (حكومة + ه = حكومته), so a stem ending in ت is
+    also given with ة. The word itself is not included; callers try it first.
+    """
+    stems = []
+    for suffix in _ENCLITICS:
+        if not word.endswith(suffix) or len(word) - len(suffix) < _MIN_STEM:
+            continue
+        stem = word[: -len(suffix)]
+        stems.append(stem)
+        if stem.endswith("ت"):
+            stems.append(stem[:-1] + "ة")
+    return stems

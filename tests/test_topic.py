@@ -1,0 +1,91 @@
+"""transforms.topic: lexicon scoring, the decision rule and the DetectTopic stage."""
+from pathlib import Path
+
+import apache_beam as beam
+from apache_beam.testing.util import assert_that, equal_to
+
+from transforms.topic import DetectTopic, Topic, add_topic, score_topic
+
+SEED = Path("/work/shared/data/seed/000_886611a7923326ba.txt")
+# The first paragraphs of the seed article (before "المصدر:"): Kremlin on Baku and Yerevan.
+SEED_BODY = """أعلن المتحدث باسم الرئاسة الروسية "الكرملين"، دميتري بيسكوف، اليوم أن روسيا لا زالت ترى فرصة للتوصل إلى تسوية سلمية بين باكو ويريفان في ضوء البيان الثلاثي المشترك بين قادة روسيا وأرمينيا وأذربيجان حول تسوية الأزمة.
+وقال المتحدث الروسي إن هناك مثل هذه الفرصة، فإن الاتفاقات هي الأساس الذي نعتمد عليه في ذلك. كما أننا نواصل اتصالاتنا مع كل من باكو ويريفان.
+يشار إلى أن وزارة الدفاع الأذرية صرحت بأنها اتخذت إجراءات ذات طابع محلي لمكافحة الإرهاب في ناجورنو قره باغ، ونزع السلاح وانسحاب الجيش الأرمني من الإقليم.
+ودعت روسيا الجانبين إلى وقف إراقة الدماء والعودة إلى التسوية السياسية والدبلوماسية.
+يذكر أنه في 9 نوفمبر 2020، وقع الرئيس الروسي ورئيس الوزراء الأرميني على بيان مشترك بشأن الوقف الكامل للأعمال العدائية."""
+
+
+def test_golden_seed_article_is_politics():
+    body = SEED.read_text(encoding="utf-8").split("المصدر:")[0] if SEED.exists() else SEED_BODY
+    topic = score_topic("", body, "ar")
+    assert topic.label == "politics" and topic.confidence >= 0.8
+    assert "الكرملين" in topic.cues
+
+
+def test_arabic_football_headline_with_army_club_is_sport():
+    topic = score_topic("يورتشيتش يعلن قائمة بيراميدز لمواجهة طلائع الجيش بالدوري", "", "ar")
+    assert topic.label == "sport"
+    assert "طلائع الجيش" in topic.cues and "الجيش" not in topic.cues
+
+
+def test_english_golden_headlines():
+    assert score_topic("Manchester United sack manager after defeat", "", "en").label == "sport"
+    assert score_topic("Senate passes budget bill", "", "en").label == "politics"
+    assert score_topic("Apple unveils new iPhone", "", "en").label == "other"
+
+
+def test_arabic_cue_matches_through_clitics():
+    topic = score_topic("", "تستعد البلاد والانتخابات على الأبواب", "ar")
+    assert topic.label == "politics" and topic.cues == ("انتخابات",)
+
+
+def test_title_counts_more_than_body():
+    in_title = score_topic("البرلمان", "خبر", "ar")
+    in_body = score_topic("خبر", "البرلمان", "ar")
+    assert in_title.label == in_body.label == "politics"
+    assert in_title.confidence > in_body.confidence
+
+
+def test_neutral_text_is_other():
+    topic = score_topic("A quiet day", "The weather was mild and people walked in the park.", "en")
+    assert topic.label == "other"
+
+
+def test_league_alone_is_not_politics_and_arab_league_is():
+    assert score_topic("League meets on Tuesday", "", "en").label != "politics"
+    assert score_topic("Arab League summit on Gaza ceasefire", "", "en").label == "politics"
+
+
+def test_confidence_in_unit_interval_and_cues_given():
+    for title, language in (("Senate passes budget bill", "en"),
+                            ("Striker scores twice as club wins the league title", "en"),
+                            ("", "en"), ("مباراة الترجي والنجم", "ar")):
+        topic = score_topic(title, "", language)
+        assert 0.0 <= topic.confidence <= 1.0
+        if topic.label != "other":
+            assert topic.cues
+
+
+def test_language_without_lexicon_is_other_with_no_confidence():
+    assert score_topic("Bundestag beschließt Haushalt", "", "de") == Topic("other", 0.0, ())
+
+
+def test_add_topic_sets_schema_shaped_field_and_treats_none_body_as_empty():
+    out = add_topic({"title": "Senate passes budget bill", "body": None, "language": "en"})
+    assert out["topic"]["label"] == "politics"
+    assert isinstance(out["topic"]["cues"], list) and out["topic"]["cues"]
+
+
+def test_stage_scores_and_dead_letters_broken_records(pipeline):
+    records = [
+        {"feed_url": "f", "title": "يورتشيتش يعلن قائمة بيراميدز لمواجهة طلائع الجيش بالدوري",
+         "body": "", "language": "ar"},
+        {"feed_url": "bad", "title": "Senate passes budget bill", "body": 7, "language": "en"},
+    ]
+    with pipeline as p:
+        good, dead = p | beam.Create(records) | DetectTopic()
+        assert_that(good | "Label" >> beam.Map(lambda r: r["topic"]["label"]),
+                    equal_to(["sport"]), label="labels")
+        assert_that(dead | "Where" >> beam.Map(
+            lambda d: (d["feed_url"], d["stage"], "TypeError" in d["error"])),
+            equal_to([("bad", "topic", True)]), label="dead letters")
