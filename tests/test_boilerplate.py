@@ -143,6 +143,12 @@ def test_wordpress_appeared_first_line_is_removed():
     assert body == "Text."
 
 
+def test_wordpress_appeared_first_at_the_end_of_a_paragraph_is_removed():
+    body, meta = body_and_meta("<p>Choose a model. The post Build a Guitar appeared first on WIRED.</p>")
+    assert body == "Choose a model."
+    assert meta.removed_chars == len(" The post Build a Guitar appeared first on WIRED.")
+
+
 def test_hamza_and_tanwin_variants_of_read_also_are_markers():
     for marker in ("إقرأ أيضاً:", "اقرأ أيضا", "اقرا ايضا:"):
         _, meta = body_and_meta(f"نص الخبر الطويل هنا.\n{marker}\nعنوان آخر")

@@ -130,3 +130,8 @@ def test_pipeline_enriches_records_and_dead_letters_bad_bodies(pipeline):
             equal_to([[("بوتين", "PERSON"), ("باكو", "LOCATION")]]), label="good")
         assert_that(bad | "Stages" >> beam.Map(
             lambda d: (d["feed_url"], d["stage"])), equal_to([("g", "entities")]), label="bad")
+
+
+def test_a_name_does_not_run_across_a_line_break():
+    found = find_entities("الإخراج: نداء حسين\nالمونتاج: عباس سرور", "ar")
+    assert all("\n" not in e.text for e in found)

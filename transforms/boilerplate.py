@@ -176,6 +176,8 @@ _SENTENCE_END = regex.compile(r"[.!؟?…]\W*$")
 _TRAILING_PUNCT = regex.compile(r"[\s.,،:;؛\-–—|]+$")
 _KEYWORD_SEPARATORS = regex.compile(r"\s*[,،;؛|/#]\s*|\s{2,}|\t")
 _BULLET_PREFIX = regex.compile("^" + _BULLET)
+# WordPress appends this to the last paragraph itself, not as a block of its own.
+_APPEARED_FIRST = regex.compile(r"\s*The post .{1,300}? appeared first on [^.]{1,100}\.?\s*$")
 
 
 def _key(text: str) -> str:
@@ -251,6 +253,10 @@ def strip_boilerplate(blocks: list[Block]) -> tuple[str, Boilerplate]:
         if _PROMPT.match(text):
             meta.removed_chars += len(text)
             continue
+        trailer = _APPEARED_FIRST.search(text)
+        if trailer:
+            meta.removed_chars += len(trailer.group())
+            text = text[:trailer.start()]
 
         source = _after_marker(_SOURCE, block)
         keywords = _after_marker(_KEYWORDS, block) if source is None else None

@@ -70,7 +70,10 @@ def _tokenise(text: str) -> list[_Token]:
 
 
 def _gap(text: str, left: _Token, right: _Token) -> str:
-    return text[left.end:right.start].strip()
+    """What separates two tokens, whitespace aside; a line break is never nothing (a name
+    does not run on into the next paragraph or credit line)."""
+    gap = text[left.end:right.start]
+    return "\n" if "\n" in gap else gap.strip()
 
 
 # --- Dates --------------------------------------------------------------------------------------
