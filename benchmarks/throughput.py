@@ -1,0 +1,95 @@
+"""Items per second: the whole job end to end on the local runner, next to a plain loop.
+
+    python benchmarks/throughput.py [--items 5000] [--workers 1 2]
+
+Feeds come from ../shared/data/feeds/real when present (real-world sizes), else from the
+bundled samples; they are copied under distinct names until there are enough items, so each
+copy is a different feed with its own item ids. Figures go into the README.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import pathlib
+import shutil
+import tempfile
+import time
+
+from pipelines.news_pipeline import run, sample_feeds
+from transforms.boilerplate import clean_item
+from transforms.entities import add_entities
+from transforms.feeds import expand_sources, parse_feed
+from transforms.language import add_language
+from transforms.records import to_news_item
+from transforms.topic import add_topic
+
+REAL_FEEDS = pathlib.Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "feeds" / "real"
+
+
+def build_corpus(target_items: int, folder: pathlib.Path) -> int:
+    source = REAL_FEEDS if REAL_FEEDS.is_dir() else pathlib.Path(sample_feeds())
+    feeds, _ = expand_sources([str(source)])
+    per_copy = sum(len(parse_feed(f, pathlib.Path(f).read_bytes(), 0)) for f in feeds)
+    copies = max(1, -(-target_items // per_copy))
+    for copy in range(copies):
+        for feed in feeds:
+            path = pathlib.Path(feed)
+            shutil.copyfile(path, folder / f"{copy:03d}_{path.name}")
+    return per_copy * copies
+
+
+def plain_loop(folder: pathlib.Path) -> tuple[int, float, dict]:
+    feeds, _ = expand_sources([str(folder)])
+    stages = {"parse": 0.0, "boilerplate": 0.0, "language": 0.0, "topic": 0.0,
+              "entities": 0.0, "record": 0.0}
+    count = 0
+    start = time.perf_counter()
+    for feed in feeds:
+        t = time.perf_counter()
+        items = parse_feed(feed, pathlib.Path(feed).read_bytes(), 0)
+        stages["parse"] += time.perf_counter() - t
+        for item in items:
+            for stage, fn in (("boilerplate", clean_item), ("language", add_language),
+                              ("topic", add_topic), ("entities", add_entities),
+                              ("record", to_news_item)):
+                t = time.perf_counter()
+                item = fn(item)
+                stages[stage] += time.perf_counter() - t
+            count += 1
+    return count, time.perf_counter() - start, stages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--items", type=int, default=5000)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    logging.getLogger().setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = pathlib.Path(tmp) / "feeds"
+        corpus.mkdir()
+        total = build_corpus(args.items, corpus)
+        print(f"corpus: {total} items in {len(list(corpus.iterdir()))} feed files")
+
+        count, seconds, stages = plain_loop(corpus)
+        print(f"plain loop: {count} items in {seconds:.1f} s = {count / seconds:,.0f} items/s")
+        for stage, spent in stages.items():
+            print(f"  {stage:<12} {spent / count * 1000:6.3f} ms/item  "
+                  f"({spent / seconds:5.1%} of the loop)")
+
+        for workers in args.workers:
+            output = pathlib.Path(tmp) / f"out{workers}"
+            argv = ["--feeds", str(corpus), "--output", str(output),
+                    f"--direct_num_workers={workers}"]
+            if workers > 1:
+                argv.append("--direct_running_mode=multi_processing")
+            start = time.perf_counter()
+            summary = run(argv)
+            seconds = time.perf_counter() - start
+            print(f"pipeline, FnApiRunner, {workers} worker(s): {summary['records_written']} records "
+                  f"+ {summary['dead_letters']} dead letters in {seconds:.1f} s = "
+                  f"{summary['items_read'] / seconds:,.0f} items/s (start-up included)")
+
+
+if __name__ == "__main__":
+    main()

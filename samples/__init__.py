@@ -1,0 +1,1 @@
+"""Sample feeds shipped with newsbeam: what `newsbeam run` reads when no --feeds is given."""

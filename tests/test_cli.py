@@ -1,0 +1,134 @@
+"""End to end: `newsbeam run` on the bundled samples, Avro read back with fastavro."""
+import glob
+import os
+import subprocess
+import sys
+
+import fastavro
+import pytest
+
+from pipelines.cli import main
+
+SEED_PEOPLE = {"دميتري بيسكوف", "إدموند ماروكيان", "فلاديمير بوتين", "إلهام علييف",
+               "نيكول باشينيان"}
+SEED_PLACES = {"روسيا", "باكو", "يريفان", "أرمينيا", "أذربيجان", "الولايات المتحدة"}
+SEED_ORGS = {"الكرملين", "تاس", "وزارة الدفاع الأذرية"}
+BOILERPLATE_ONLY = ("ترامب", "بيراميدز", "طلائع الجيش", "الشناوي", "أوكرانيا", "كييف")
+
+
+def read_avro(folder):
+    records = []
+    for path in sorted(glob.glob(os.path.join(folder, "**", "*.avro"), recursive=True)):
+        with open(path, "rb") as handle:
+            records.extend(fastavro.reader(handle))
+    return records
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    output = tmp_path_factory.mktemp("out")
+    status = main(["run", "--output", str(output)])
+    return status, output, read_avro(str(output / "items")), read_avro(str(output / "dead_letter"))
+
+
+def by_guid(records, guid):
+    [record] = [r for r in records if r["guid"] == guid]
+    return record
+
+
+def test_sample_run_succeeds_and_prints_a_summary(sample_run, capsys):
+    status, output, records, dead = sample_run
+    assert status == 0
+    assert len(records) == 10 and dead == []
+
+
+@pytest.mark.parametrize("guid", ["sample-ar-kremlin-html", "sample-ar-kremlin-text"])
+def test_seed_article_record(sample_run, guid):
+    record = by_guid(sample_run[2], guid)
+    paragraphs = record["body"].split("\n")
+    assert len(paragraphs) == 7
+    assert paragraphs[0].startswith("أعلن المتحدث باسم الرئاسة الروسية")
+    assert paragraphs[-1].endswith("على بيان مشترك بشأن الوقف الكامل للأعمال العدائية.")
+    assert record["boilerplate"]["source_credit"] == "البوابة نيوز"
+    assert "الكرملين" in record["boilerplate"]["keywords"]
+    assert record["boilerplate"]["related"]
+    assert record["language"] == "ar"
+    assert record["topic"]["label"] == "politics"
+    assert 0.5 <= record["topic"]["confidence"] <= 1.0
+
+
+@pytest.mark.parametrize("guid", ["sample-ar-kremlin-html", "sample-ar-kremlin-text"])
+def test_seed_article_entities(sample_run, guid):
+    record = by_guid(sample_run[2], guid)
+    found = {(e["type"], e["text"]) for e in record["entities"]}
+    assert {("PERSON", name) for name in SEED_PEOPLE} <= found
+    assert {("LOCATION", name) for name in SEED_PLACES} <= found
+    assert any(t == "LOCATION" and "قره باغ" in text for t, text in found)
+    assert {("ORGANIZATION", name) for name in SEED_ORGS} <= found
+    assert ("DATE", "9 نوفمبر 2020") in found
+    for entity in record["entities"]:
+        assert record["body"][entity["start"]:entity["end"]] == entity["text"]
+        assert not entity["text"].startswith(("وأرمينيا", "لأرمينيا", "وروسيا", "وأذربيجان"))
+        assert not any(word in entity["text"] for word in BOILERPLATE_ONLY)
+
+
+def test_languages_and_topics_of_the_samples(sample_run):
+    records = sample_run[2]
+    assert by_guid(records, "sample-en-politics-1")["language"] == "en"
+    assert by_guid(records, "sample-en-politics-1")["topic"]["label"] == "politics"
+    assert by_guid(records, "sample-en-sport-1")["topic"]["label"] == "sport"
+    assert by_guid(records, "sample-ar-sport-1")["topic"]["label"] == "sport"
+    assert by_guid(records, "sample-ar-sport-1")["language"] == "ar"
+    assert by_guid(records, "sample-en-tech-1")["topic"]["label"] == "other"
+
+
+def test_records_are_partitioned_by_publication_date(sample_run):
+    output = sample_run[1]
+    folders = {name for name in os.listdir(output / "items") if not name.startswith(".")}
+    assert "published_date=2023-09-19" in folders
+    assert not glob.glob(str(output / "items" / ".temp*" / "*"))
+
+
+def test_ids_are_stable_across_runs(sample_run, tmp_path):
+    assert main(["run", "--output", str(tmp_path)]) == 0
+    again = read_avro(str(tmp_path / "items"))
+    assert sorted(r["id"] for r in again) == sorted(r["id"] for r in sample_run[2])
+
+
+def test_missing_source_is_one_line_and_others_still_run(tmp_path, capsys):
+    feed = os.path.join(os.path.dirname(__file__), "fixtures", "feeds", "rss20_minimal.xml")
+    status = main(["run", "--feeds", "/no/such/feeds.xml", feed, "--output", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert status == 0
+    assert "newsbeam: /no/such/feeds.xml: no such file or folder" in err.splitlines()
+    assert len(read_avro(str(tmp_path / "items"))) == 1
+
+
+def test_nothing_readable_exits_non_zero(tmp_path, capsys):
+    assert main(["run", "--feeds", "/no/such/feeds.xml", "--output", str(tmp_path)]) == 1
+    assert "/no/such/feeds.xml" in capsys.readouterr().err
+
+
+def test_unreachable_url_is_a_dead_letter_and_a_one_line_error(tmp_path, capsys):
+    status = main(["run", "--feeds", "http://127.0.0.1:9/feed.xml", "--output", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert any(line.startswith("newsbeam: http://127.0.0.1:9/feed.xml: cannot connect")
+               for line in err.splitlines())
+    [letter] = read_avro(str(tmp_path / "dead_letter"))
+    assert letter["stage"] == "read" and letter["feed_url"] == "http://127.0.0.1:9/feed.xml"
+
+
+def test_malformed_feed_is_a_dead_letter_with_its_bytes(tmp_path):
+    feed = os.path.join(os.path.dirname(__file__), "fixtures", "feeds", "not_a_feed.xml")
+    good = os.path.join(os.path.dirname(__file__), "fixtures", "feeds", "rss091.xml")
+    assert main(["run", "--feeds", feed, good, "--output", str(tmp_path)]) == 0
+    [letter] = read_avro(str(tmp_path / "dead_letter"))
+    assert letter["stage"] == "parse"
+    assert letter["raw"] == b"this is not a feed at all, just text\n"
+
+
+def test_module_entry_point_prints_help():
+    result = subprocess.run([sys.executable, "-m", "pipelines.news_pipeline", "--help"],
+                            capture_output=True, text=True, check=True)
+    assert "--feeds" in result.stdout and "--output" in result.stdout
