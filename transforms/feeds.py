@@ -242,7 +242,9 @@ def parse_feed(feed_url: str, data: bytes, fetched_millis: int) -> list[dict]:
     items = []
     for entry in entries:
         content, content_source = _content(entry)
-        published = _millis(entry.get("published_parsed") or entry.get("updated_parsed"))
+        # Plain dict lookups: feedparser's own .get maps a missing published date to the
+        # updated one with a deprecation warning; the fallback is made explicit here.
+        published = _millis(dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed"))
         guid = entry.get("id") or None
         link = entry.get("link") or None
         title = entry.get("title", "") or ""

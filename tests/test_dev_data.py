@@ -1,0 +1,56 @@
+"""Optional checks on the real development data in ../shared/data; skipped when it is absent."""
+import io
+import pathlib
+import tarfile
+
+import pytest
+
+from pipelines.cli import main
+from tests.test_cli import read_avro
+from transforms.boilerplate import clean_item
+from transforms.entities import add_entities
+from transforms.feeds import FeedParseError, parse_feed
+from transforms.language import add_language
+from transforms.records import to_news_item
+from transforms.topic import add_topic
+
+DATA = pathlib.Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+REAL_FEEDS = DATA / "feeds" / "real"
+FEEDPARSER_SUITE = DATA / "feeds" / "feedparser_suite" / "feedparser_tests.tar.gz"
+
+
+@pytest.mark.skipif(not REAL_FEEDS.is_dir(), reason="../shared/data/feeds/real is not present")
+def test_every_real_feed_item_becomes_a_record_with_text(tmp_path):
+    manifest = [line.split("\t") for line in
+                (REAL_FEEDS / "MANIFEST.tsv").read_text().splitlines()[1:] if line.strip()]
+    expected = sum(int(row[3]) for row in manifest)
+    assert main(["run", "--feeds", str(REAL_FEEDS), "--output", str(tmp_path)]) == 0
+    records = read_avro(str(tmp_path / "items"))
+    dead = read_avro(str(tmp_path / "dead_letter"))
+    assert len(records) + len(dead) == expected
+    assert len({r["id"] for r in records}) == len(records)
+    assert not [r["id"] for r in records if not r["body"].strip()]
+
+
+def _suite_documents():
+    with tarfile.open(FEEDPARSER_SUITE) as archive:
+        for member in archive.getmembers():
+            if member.isfile() and member.name.endswith((".xml", ".rdf", ".atom")):
+                yield member.name, archive.extractfile(member).read()
+
+
+@pytest.mark.skipif(not FEEDPARSER_SUITE.is_file(), reason="feedparser's suite is not present")
+def test_feedparser_suite_documents_never_crash_a_stage():
+    """Well-formed, ill-formed and oddly encoded: items or a clean parse error, nothing else."""
+    documents = items = 0
+    for name, data in _suite_documents():
+        documents += 1
+        try:
+            parsed = parse_feed(name, data, 0)
+        except FeedParseError:
+            continue
+        for item in parsed:
+            record = to_news_item(add_entities(add_topic(add_language(clean_item(item)))))
+            assert isinstance(record["body"], str)
+            items += 1
+    assert documents > 1000 and items > 500
