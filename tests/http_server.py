@@ -7,8 +7,17 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # do not wait for the deliberately stuck handlers
+    request_queue_size = 64  # the default 5 drops concurrent connects, which retry after 1 s
+
+
 class FeedServer:
-    """Serves `routes`: path -> (status, headers, body) or a callable(handler) for odd cases."""
+    """Serves `routes`: path -> (status, headers, body) or a callable(handler) for odd cases.
+
+    `routes` may be changed while the server runs; `requests` records (path, headers) in order.
+    """
 
     def __init__(self, routes: dict):
         self.routes = routes
@@ -27,17 +36,9 @@ class FeedServer:
                 elif callable(route):
                     route(self)
                 else:
-                    status, headers, body = route
-                    self.send_response(status)
-                    for name, value in headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
+                    respond(self, *route)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.block_on_close = False  # do not wait for the deliberately stuck handlers
+        self._httpd = _Server(("127.0.0.1", 0), Handler)
         self.base = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
                                         daemon=True)
@@ -52,6 +53,34 @@ class FeedServer:
 
     def url(self, path: str) -> str:
         return self.base + path
+
+    def paths(self) -> list[str]:
+        return [path for path, _ in self.requests]
+
+
+def respond(handler, status: int, headers: dict, body: bytes):
+    handler.send_response(status)
+    for name, value in headers.items():
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def conditional(body: bytes, etag: str | None = None, last_modified: str | None = None,
+                headers: dict | None = None):
+    """A route answering 304 when the request's validators match, like a feed that has not changed."""
+    validators = {name: value for name, value in
+                  (("ETag", etag), ("Last-Modified", last_modified)) if value}
+
+    def route(handler):
+        unchanged = ((etag and handler.headers.get("If-None-Match") == etag)
+                     or (last_modified and handler.headers.get("If-Modified-Since") == last_modified))
+        if unchanged:
+            respond(handler, 304, validators, b"")
+        else:
+            respond(handler, 200, {**validators, **(headers or {})}, body)
+    return route
 
 
 def never_answers(handler, seconds: float = 5.0):
@@ -70,6 +99,15 @@ def endless_body(handler, seconds: float = 5.0):
             time.sleep(0.05)
     except (BrokenPipeError, ConnectionResetError):
         pass
+
+
+def stalls_mid_body(handler, seconds: float = 5.0):
+    handler.send_response(200)
+    handler.send_header("Content-Length", "1000")
+    handler.end_headers()
+    handler.wfile.write(b"<rss>")
+    handler.wfile.flush()
+    time.sleep(seconds)
 
 
 def gzipped(body: bytes) -> tuple[int, dict, bytes]:

@@ -1,8 +1,8 @@
 """Fetching feeds from a real loopback server and from files."""
 import pytest
 
-from tests.http_server import FeedServer, endless_body, gzipped, never_answers
-from transforms.fetch import FetchError, fetch_url, read_feed_bytes, read_path
+from tests.http_server import FeedServer, endless_body, gzipped, never_answers, stalls_mid_body
+from transforms.fetch import FetchError, fetch_url, http_get, read_feed_bytes, read_path
 
 FEED = b"<rss version='2.0'><channel><title>t</title></channel></rss>"
 
@@ -17,6 +17,9 @@ def server():
         "/big": (200, {}, b"x" * 5000),
         "/slow": never_answers,
         "/endless": endless_body,
+        "/stalls": stalls_mid_body,
+        "/loop-a": (302, {"Location": "/loop-b"}, b""),
+        "/loop-b": (302, {"Location": "/loop-a"}, b""),
     }
     with FeedServer(routes) as running:
         yield running
@@ -30,6 +33,22 @@ def test_fetch_returns_body_and_headers(server):
 def test_fetch_follows_redirects(server):
     result = fetch_url(server.url("/moved"))
     assert result.url == server.url("/feed.xml") and result.body == FEED
+    assert result.redirects == (301,)
+
+
+def test_header_names_are_case_insensitive(server):
+    assert fetch_url(server.url("/feed.xml")).headers["etag"] == '"v1"'
+
+
+def test_redirect_loop_is_an_error(server):
+    with pytest.raises(FetchError, match="/loop-a: redirect loop at .*/loop-a"):
+        fetch_url(server.url("/loop-a"))
+    assert len(server.requests) == 2
+
+
+def test_http_get_returns_error_statuses(server):
+    result = http_get(server.url("/gone"))
+    assert (result.status, result.reason, result.body) == (500, "Internal Server Error", b"oops")
 
 
 def test_fetch_decodes_gzip(server):
@@ -54,6 +73,11 @@ def test_server_that_never_answers_times_out(server):
 def test_body_that_never_ends_is_cut_at_the_deadline(server):
     with pytest.raises(FetchError, match="no complete response within 1 s"):
         fetch_url(server.url("/endless"), total_timeout=1.0)
+
+
+def test_body_that_stalls_times_out(server):
+    with pytest.raises(FetchError, match="/stalls: timed out"):
+        fetch_url(server.url("/stalls"), total_timeout=0.5)
 
 
 def test_unreachable_host_is_one_line():
