@@ -21,8 +21,10 @@ for _handler in logging.getLogger().handlers:
 from pipelines.options import LOCAL_RUNNER, NewsPipelineOptions  # noqa: E402
 
 USAGE = """usage: newsbeam run [--feeds SRC [SRC ...]] [--output DIR] [--shards N] [BEAM OPTIONS]
+       newsbeam run --follow [--interval SECONDS] [--state DIR] ... [BEAM OPTIONS]
 
-Reads news feeds once and writes clean, enriched Avro records.
+Reads news feeds once (or, with --follow, keeps polling them) and writes clean, enriched Avro
+records.
 Any Apache Beam pipeline option passes through (--runner, --direct_num_workers, ...);
 the default runner is the local {runner}, which downloads nothing.
 """
@@ -68,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     if "-h" in rest or "--help" in rest:
         print(_help())
         return 0
+
+    if "--follow" in rest:
+        from pipelines.live import follow
+
+        return follow(rest)
 
     from pipelines.news_pipeline import NothingToRead, run
 

@@ -64,6 +64,11 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     """Adds the whole batch job for `plan` to `pipeline`."""
     sources = pipeline | "Feeds" >> beam.Create(plan.feeds)
     items, feed_dead = sources | "ReadFeeds" >> ReadFeeds()
+    enrich_and_write(items, feed_dead, plan)
+
+
+def enrich_and_write(items, feed_dead, plan: RunPlan) -> None:
+    """Items and feed-level dead letters -> Avro records, dead letters and the run summary."""
     records, item_dead = items | "Enrich" >> EnrichItems()
     dead_letters = (feed_dead, item_dead) | "AllDeadLetters" >> beam.Flatten()
     records | "WriteItems" >> WriteNewsItems(plan.output, plan.run_id, plan.shards)

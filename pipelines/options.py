@@ -23,3 +23,21 @@ class NewsPipelineOptions(PipelineOptions):
         parser.add_argument(
             "--shards", type=int, default=1,
             help="Avro files per partition (and window) and run.")
+        follow = parser.add_argument_group("follow mode (local, live)")
+        follow.add_argument(
+            "--follow", action="store_true", default=False,
+            help="Keep polling the feeds and write new items as they appear, until SIGINT or "
+                 "SIGTERM. State (what was seen, feed validators) survives restarts.")
+        follow.add_argument(
+            "--interval", type=float, default=300.0,
+            help="Seconds between polls of one feed (a feed's Cache-Control, <ttl> or "
+                 "Retry-After can only lengthen it).")
+        follow.add_argument(
+            "--state", default=None,
+            help="Folder for follow-mode state (default: OUTPUT/_state).")
+        follow.add_argument(
+            "--state_ttl_days", type=float, default=14.0,
+            help="Forget an item not seen in its feed for this many days.")
+        follow.add_argument(
+            "--fetch_concurrency", type=int, default=64,
+            help="Feeds fetched at once; one slow feed never holds up the others.")

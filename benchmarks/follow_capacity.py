@@ -1,0 +1,69 @@
+"""How many feeds one machine follows at a 5-minute interval: follow-mode cycles against
+thousands of simulated feeds on loopback (most polls 304, a few feeds with a new item).
+
+    python benchmarks/follow_capacity.py --feeds 1000 10000 [--cycles 3]
+
+The first cycle reads every feed in full; later cycles are the steady state measured here.
+A cycle is timed on the wall clock and on the follower's CPU clock (all its threads, the
+in-process Beam run included; the simulator runs in another process). Following N feeds every
+300 s keeps up while a cycle takes under 300 s; the CPU share is cycle CPU / (300 s x cores).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import resource
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+from benchmarks.feed_simulator import feed_urls, start_in_background  # noqa: E402
+from pipelines.live import Follower  # noqa: E402
+
+INTERVAL = 300.0
+
+
+def measure(feeds: int, cycles: int, port: int, concurrency: int) -> None:
+    simulator = start_in_background(feeds, port, publish_every=2.0, publish_share=0.01)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            follower = Follower(feeds=feed_urls(feeds, port), output=os.path.join(tmp, "out"),
+                                state_dir=os.path.join(tmp, "state"), interval=INTERVAL,
+                                concurrency=concurrency)
+            start = time.time()
+            for cycle in range(cycles + 1):
+                wall, cpu = time.monotonic(), time.process_time()
+                report = follower.run_cycle(now=start + cycle * INTERVAL)
+                wall, cpu = time.monotonic() - wall, time.process_time() - cpu
+                rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                kind = "first (all feeds new)" if cycle == 0 else "steady"
+                print(f"{feeds:>6} feeds, cycle {cycle} {kind}: {wall:6.1f} s wall, {cpu:6.1f} s CPU, "
+                      f"{report.changed} changed, {report.new} new items, "
+                      f"{report.failed} failed; peak RSS {rss_mb:.0f} MB", flush=True)
+                if cycle:
+                    share = cpu / (INTERVAL * os.cpu_count())
+                    print(f"        at a {INTERVAL:.0f} s interval: cycle uses "
+                          f"{wall / INTERVAL:5.1%} of the interval, {share:5.1%} of "
+                          f"{os.cpu_count()} cores", flush=True)
+            follower.close()
+    finally:
+        simulator.terminate()
+        simulator.join()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--feeds", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--cycles", type=int, default=3)
+    parser.add_argument("--port", type=int, default=8809)
+    parser.add_argument("--concurrency", type=int, default=64)
+    args = parser.parse_args()
+    for count in args.feeds:
+        measure(count, args.cycles, args.port, args.concurrency)
+
+
+if __name__ == "__main__":
+    main()

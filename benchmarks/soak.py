@@ -1,0 +1,87 @@
+"""Soak: `newsbeam run --follow` against 1,000 simulated feeds for an hour.
+
+    python benchmarks/soak.py [--feeds 1000] [--seconds 3600] [--interval 60]
+
+Reports the follower's resident memory over time (it should stay flat), items published by the
+simulator against items written to Avro (equal) and duplicates (zero). Publishing stops
+`--interval` x 2 seconds before the end so that the last items can be picked up.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import glob
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import fastavro
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+from benchmarks.feed_simulator import feed_urls, start_in_background  # noqa: E402
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def written_guids(output: str) -> list[str]:
+    guids = []
+    for path in glob.glob(os.path.join(output, "items", "**", "*.avro"), recursive=True):
+        with open(path, "rb") as handle:
+            guids.extend(record["guid"] for record in fastavro.reader(handle))
+    return guids
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--feeds", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=3600)
+    parser.add_argument("--interval", type=float, default=60)
+    parser.add_argument("--port", type=int, default=8810)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, "published.log")
+        feeds_list = os.path.join(tmp, "feeds.txt")
+        pathlib.Path(feeds_list).write_text("\n".join(feed_urls(args.feeds, args.port)) + "\n")
+        simulator = start_in_background(
+            args.feeds, args.port, publish_every=10.0, publish_share=0.005, log_path=log,
+            publish_for=args.seconds - 2 * args.interval)
+        output = os.path.join(tmp, "out")
+        follower = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.news_pipeline", "--follow",
+             "--interval", str(args.interval), "--feeds", feeds_list, "--output", output],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started = time.monotonic()
+        samples = []
+        try:
+            while time.monotonic() - started < args.seconds:
+                time.sleep(min(60.0, args.seconds / 20))
+                samples.append((time.monotonic() - started, rss_mb(follower.pid)))
+                print(f"{samples[-1][0]:7.0f} s  RSS {samples[-1][1]:6.1f} MB", flush=True)
+        finally:
+            follower.send_signal(signal.SIGTERM)
+            follower.wait(timeout=120)
+            simulator.terminate()
+            simulator.join()
+        published = pathlib.Path(log).read_text().split()
+        written = written_guids(output)
+        repeats = sum(n - 1 for n in collections.Counter(written).values() if n > 1)
+        print(f"feeds {args.feeds}, {args.seconds:.0f} s, interval {args.interval:.0f} s")
+        print(f"RSS after the first minute {samples[0][1]:.1f} MB, at the end {samples[-1][1]:.1f} MB")
+        print(f"items published {len(published)}, written {len(set(written))}, "
+              f"missing {len(set(published) - set(written))}, duplicates {repeats}, "
+              f"exit status {follower.returncode}")
+
+
+if __name__ == "__main__":
+    main()

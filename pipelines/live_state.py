@@ -1,0 +1,159 @@
+"""What follow mode remembers between polls and across restarts, in one SQLite file.
+
+- feeds: each feed's poll state (validators, schedule, failures, redirect) and the hash of its
+  last body, so an unchanged 200 is not parsed again;
+- items: each item's fingerprint and revision, to tell new items, edits and repeats apart,
+  expiring after a TTL so the file stays bounded;
+- batches: ids of the batches already written, so a batch replayed after a crash is written
+  once.
+
+SQLite commits atomically, so a batch's items, the feeds that produced them and the batch's
+"done" mark land together or not at all.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+
+from transforms.fetch import FeedPollState
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS feeds (
+    feed TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    body_hash TEXT
+);
+CREATE TABLE IF NOT EXISTS items (
+    id TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    last_seen REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS items_last_seen ON items (last_seen);
+CREATE TABLE IF NOT EXISTS batches (
+    id TEXT PRIMARY KEY,
+    committed REAL NOT NULL
+);
+"""
+
+NEW, REVISED, DUPLICATE = "new", "revised", "duplicate"
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """What an item seen in a poll is, compared with what was written before."""
+    kind: str  # NEW, REVISED or DUPLICATE
+    revision: int
+
+
+class LiveState:
+    def __init__(self, path: str):
+        # One connection, used by the follow loop's thread only (fetch threads never touch it).
+        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # --- feeds ------------------------------------------------------------------------------
+
+    def feed_states(self, feeds: list[str]) -> dict[str, FeedPollState]:
+        """The stored state of each feed, or a fresh one (due now) for a feed never polled."""
+        stored = {feed: FeedPollState.from_dict(json.loads(state)) for feed, state in
+                  self._db.execute("SELECT feed, state FROM feeds")}
+        return {feed: stored.get(feed) or FeedPollState(feed=feed) for feed in feeds}
+
+    def body_hashes(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT feed, body_hash FROM feeds WHERE body_hash IS NOT NULL"))
+
+    # --- items ------------------------------------------------------------------------------
+
+    def classify(self, items: list[dict]) -> list[Sighting]:
+        """For each item (with `id` and `fingerprint`): new, a revision, or a duplicate.
+
+        Items repeated within the list are judged against their first occurrence, so one
+        batch never holds the same item twice.
+        """
+        known: dict[str, tuple[str, int]] = {}
+        ids = list({item["id"] for item in items})
+        for start in range(0, len(ids), 500):  # SQLite caps the number of bound parameters
+            chunk = ids[start:start + 500]
+            rows = self._db.execute(
+                f"SELECT id, fingerprint, revision FROM items WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk)
+            known.update({row[0]: (row[1], row[2]) for row in rows})
+        sightings = []
+        for item in items:
+            previous = known.get(item["id"])
+            if previous is None:
+                sighting = Sighting(NEW, 1)
+            elif previous[0] == item["fingerprint"]:
+                sighting = Sighting(DUPLICATE, previous[1])
+            else:
+                sighting = Sighting(REVISED, previous[1] + 1)
+            if sighting.kind != DUPLICATE:
+                known[item["id"]] = (item["fingerprint"], sighting.revision)
+            sightings.append(sighting)
+        return sightings
+
+    # --- batches ----------------------------------------------------------------------------
+
+    def is_committed(self, batch_id: str) -> bool:
+        return self._db.execute("SELECT 1 FROM batches WHERE id = ?", (batch_id,)).fetchone() is not None
+
+    def commit(self, *, batch_id: str | None, items: list[dict], seen_ids: list[str],
+               feeds: dict[str, FeedPollState], body_hashes: dict[str, str],
+               now: float | None = None) -> None:
+        """Record a poll cycle in one transaction: what was written, what was seen, feed states.
+
+        `items` are the written ones (new or revised); `seen_ids` every item the cycle saw, so
+        that an item still in its feed does not expire and come back as new.
+        """
+        now = time.time() if now is None else now
+        with self._transaction():
+            self._db.executemany(
+                "INSERT INTO items (id, fingerprint, revision, last_seen) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, "
+                "revision = excluded.revision, last_seen = excluded.last_seen",
+                [(i["id"], i["fingerprint"], i["revision"], now) for i in items])
+            self._db.executemany("UPDATE items SET last_seen = ? WHERE id = ?",
+                                 [(now, item_id) for item_id in seen_ids])
+            self._db.executemany(
+                "INSERT INTO feeds (feed, state, body_hash) VALUES (?, ?, ?) "
+                "ON CONFLICT (feed) DO UPDATE SET state = excluded.state, "
+                "body_hash = COALESCE(excluded.body_hash, feeds.body_hash)",
+                [(feed, json.dumps(state.as_dict()), body_hashes.get(feed))
+                 for feed, state in feeds.items()])
+            if batch_id is not None:
+                self._db.execute("INSERT OR IGNORE INTO batches (id, committed) VALUES (?, ?)",
+                                 (batch_id, now))
+
+    def expire(self, ttl_seconds: float, now: float | None = None) -> int:
+        """Forget items not seen for `ttl_seconds`, and old batch marks; returns items dropped."""
+        cutoff = (time.time() if now is None else now) - ttl_seconds
+        with self._transaction():
+            dropped = self._db.execute("DELETE FROM items WHERE last_seen < ?", (cutoff,)).rowcount
+            self._db.execute("DELETE FROM batches WHERE committed < ?", (cutoff,))
+        return dropped
+
+    def item_count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+
+    def _transaction(self):
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self._db = db
+
+    def __enter__(self):
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type, exc, tb):
+        self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+        return False
