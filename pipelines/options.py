@@ -41,3 +41,18 @@ class NewsPipelineOptions(PipelineOptions):
         follow.add_argument(
             "--fetch_concurrency", type=int, default=64,
             help="Feeds fetched at once; one slow feed never holds up the others.")
+        unbounded = parser.add_argument_group(
+            "unbounded job (pipelines.streaming; Flink, Dataflow); also uses --interval and "
+            "--state_ttl_days")
+        unbounded.add_argument(
+            "--window_seconds", type=float, default=3600.0,
+            help="Items are written in fixed windows of this many seconds of publication time.")
+        unbounded.add_argument(
+            "--allowed_lateness", type=float, default=86400.0,
+            help="Seconds after a window closes during which an item published in it is still "
+                 "written to it (in files of its own); an item found later is written with the "
+                 "items polled at the same time and counted as items_past_lateness.")
+        unbounded.add_argument(
+            "--run_for", type=float, default=None,
+            help="Stop polling after this many seconds (local runs hold every window until "
+                 "then); default: until the job is cancelled or drained.")

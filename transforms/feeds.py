@@ -314,20 +314,31 @@ class _ParseFeedFn(beam.DoFn):
             yield item
 
 
+class ParseFeeds(beam.PTransform):
+    """(feed, bytes, fetched_millis) -> partial item records, and dead letters for bad feeds.
+
+    Returns (items, dead_letters). Reshuffles before parsing so that parsing, the slowest
+    step, spreads over workers instead of staying with whichever worker read the feed, and
+    after it so that one big feed's items do too. Shared by the batch and unbounded jobs.
+    """
+
+    def expand(self, bodies):
+        parsed = (bodies
+                  | "SpreadFeeds" >> beam.Reshuffle()
+                  | "Parse" >> beam.ParDo(_ParseFeedFn()).with_outputs(PARSE_FAILED, main="items"))
+        items = parsed.items | "SpreadItems" >> beam.Reshuffle()
+        return items, parsed[PARSE_FAILED]
+
+
 class ReadFeeds(beam.PTransform):
     """Feed addresses -> partial item records, and dead letters for feeds that failed.
 
-    Returns (items, dead_letters). Reshuffles after reading so that parsing, the slowest
-    step, spreads over workers instead of staying with whichever worker read the feed.
+    Returns (items, dead_letters).
     """
 
     def expand(self, sources):
         fetched = (sources
                    | "Fetch" >> beam.ParDo(_ReadFeedFn()).with_outputs(READ_FAILED, main="feeds"))
-        parsed = (fetched.feeds
-                  | "SpreadFeeds" >> beam.Reshuffle()
-                  | "Parse" >> beam.ParDo(_ParseFeedFn()).with_outputs(PARSE_FAILED, main="items"))
-        dead = ((fetched[READ_FAILED], parsed[PARSE_FAILED])
-                | "FeedDeadLetters" >> beam.Flatten())
-        items = parsed.items | "SpreadItems" >> beam.Reshuffle()
+        items, parse_dead = fetched.feeds | "ParseFeeds" >> ParseFeeds()
+        dead = (fetched[READ_FAILED], parse_dead) | "FeedDeadLetters" >> beam.Flatten()
         return items, dead

@@ -7,6 +7,7 @@ finished files. (avroio.WriteToAvro lost the last window's records on unbounded 
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Callable
 
 import apache_beam as beam
@@ -15,6 +16,7 @@ from apache_beam.io import fileio
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.value_provider import StaticValueProvider
 from apache_beam.transforms.window import GlobalWindow
+from apache_beam.utils.windowed_value import PaneInfoTiming
 
 from schemas import DEAD_LETTER, NEWS_ITEM, load_schema
 
@@ -51,11 +53,17 @@ def date_partition(key: str, millis: int | None) -> str:
 
 
 def _partition_file_naming(base: str, run_id: str) -> Callable:
-    """File names `<partition>/part-<run>[-<window>]-<shard>-of-<n>.avro`.
+    """File names `<partition>/part-<run>[-<window>[-<pane>]]-<shard>-of-<n>.avro`.
 
     The run id keeps a second run into the same folder from overwriting the first. The
     partition folder is created here because WriteToFiles moves files with a plain rename,
     which on a local disk needs the folder to exist and would otherwise fail silently.
+
+    A window fires more than once when late data arrives, and WriteToFiles names files by
+    destination and window only, so a later firing would overwrite the first one's files.
+    Early and late firings get `<timing><pane index>-<random>`: the index orders
+    them for a reader, and the random part keeps them apart even where shards of one window
+    fired a different number of times.
     """
     def naming(window, pane, shard_index, total_shards, compression, destination):
         folder = FileSystems.join(base, destination)
@@ -69,6 +77,9 @@ def _partition_file_naming(base: str, run_id: str) -> Callable:
             start = window.start.to_utc_datetime().strftime("%Y%m%dT%H%M%S")
             end = window.end.to_utc_datetime().strftime("%Y%m%dT%H%M%S")
             parts.append(f"{start}-{end}")
+            if pane is not None and pane.timing in (PaneInfoTiming.EARLY, PaneInfoTiming.LATE):
+                timing = PaneInfoTiming.to_string(pane.timing).lower()
+                parts.append(f"{timing}{pane.index}-{uuid.uuid4().hex[:8]}")
         parts.append(f"{shard_index or 0:05d}-of-{total_shards or 1:05d}")
         return f"{destination}/{'-'.join(parts)}.avro"
     return naming
