@@ -22,9 +22,10 @@ from pipelines.options import LOCAL_RUNNER, NewsPipelineOptions  # noqa: E402
 
 USAGE = """usage: newsbeam run [--feeds SRC [SRC ...]] [--output DIR] [--shards N] [BEAM OPTIONS]
        newsbeam run --follow [--interval SECONDS] [--state DIR] ... [BEAM OPTIONS]
+       newsbeam run --streaming --runner=... [--interval SECONDS] [--window_seconds ...] ...
 
-Reads news feeds once (or, with --follow, keeps polling them) and writes clean, enriched Avro
-records.
+Reads news feeds once (or, with --follow, keeps polling them; with --streaming, builds the
+unbounded job for Flink or Dataflow) and writes clean, enriched Avro records.
 Any Apache Beam pipeline option passes through (--runner, --direct_num_workers, ...);
 the default runner is the local {runner}, which downloads nothing.
 """
@@ -35,6 +36,9 @@ def _help() -> str:
                                      add_help=False)
     NewsPipelineOptions._add_argparse_args(parser)
     return USAGE.format(runner=LOCAL_RUNNER) + "\n" + parser.format_help()
+
+
+_DRY_RUN = "dry run: the job was built and not run"
 
 
 def format_summary(summary: dict) -> str:
@@ -75,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.live import follow
 
         return follow(rest)
+    if "--streaming" in rest:
+        return _streaming(rest)
 
     from pipelines.news_pipeline import NothingToRead, run
 
@@ -83,11 +89,26 @@ def main(argv: list[str] | None = None) -> int:
     except NothingToRead as error:
         print(f"newsbeam: {error}", file=sys.stderr)
         return 1
+    if summary is None:
+        print(_DRY_RUN)
+        return 0
     for error in summary["feed_errors"]:
         print(f"newsbeam: {error}", file=sys.stderr)
     print(format_summary(summary))
     nothing_read = summary["feeds"] == summary["feeds_unreadable"] + summary["feeds_unparseable"]
     return 1 if nothing_read else 0
+
+
+def _streaming(argv: list[str]) -> int:
+    from pipelines.streaming import run_streaming
+
+    try:
+        result = run_streaming(argv)
+    except ValueError as error:
+        print(f"newsbeam: {error}", file=sys.stderr)
+        return 1
+    print(_DRY_RUN if result is None else f"streaming job: {result.state}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import signal
 import sys
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -32,7 +31,8 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipelines.live_state import DUPLICATE, LiveState
-from pipelines.news_pipeline import RunPlan, enrich_and_write, pipeline_options, sample_feeds
+from pipelines.news_pipeline import (RunPlan, enrich_and_write, new_run_id, pipeline_options,
+                                     sample_feeds)
 from pipelines.options import NewsPipelineOptions
 from transforms.dead_letters import dead_letter
 from transforms.feeds import FeedParseError, expand_sources, parse_feed
@@ -150,7 +150,7 @@ class Follower:
                 items.append({**item, "revision": sighting.revision})
 
         if items or dead:
-            report.batch_id = self._new_batch_id()
+            report.batch_id = new_run_id()
             self._write_inbox(report.batch_id, items, dead)
             summary = self._write_batch(report.batch_id)
             report.records_written = summary["records_written"]
@@ -165,10 +165,6 @@ class Follower:
         return report
 
     # --- batches ----------------------------------------------------------------------------
-
-    @staticmethod
-    def _new_batch_id() -> str:
-        return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
 
     def _inbox_paths(self, batch_id: str) -> tuple[str, str]:
         folder = os.path.join(self.state_dir, INBOX)

@@ -15,7 +15,7 @@ from importlib import resources
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions, TestOptions
 
 from pipelines.options import LOCAL_RUNNER, NewsPipelineOptions
 from transforms.boilerplate import StripBoilerplate
@@ -81,14 +81,14 @@ def sample_feeds() -> str:
     return str(resources.files("samples").joinpath("feeds"))
 
 
-def _new_run_id() -> str:
+def new_run_id() -> str:
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
 
 
 def plan_run(options: PipelineOptions) -> RunPlan:
     news = options.view_as(NewsPipelineOptions)
     feeds, problems = expand_sources(news.feeds or [sample_feeds()])
-    return RunPlan(feeds=feeds, problems=problems, output=news.output, run_id=_new_run_id(),
+    return RunPlan(feeds=feeds, problems=problems, output=news.output, run_id=new_run_id(),
                    shards=max(1, news.shards))
 
 
@@ -100,8 +100,11 @@ def pipeline_options(argv: list[str] | None) -> PipelineOptions:
     return options
 
 
-def run(argv: list[str] | None = None) -> dict:
-    """Runs the batch job and returns its summary; raises NothingToRead if no feed was usable."""
+def run(argv: list[str] | None = None) -> dict | None:
+    """Runs the batch job and returns its summary; raises NothingToRead if no feed was usable.
+
+    Returns None for a dry run (--dry_run=True: the runner builds the job without running it).
+    """
     options = pipeline_options(argv)
     plan = plan_run(options)
     for problem in plan.problems:
@@ -110,6 +113,8 @@ def run(argv: list[str] | None = None) -> dict:
         raise NothingToRead("no feed to read: every --feeds source failed")
     with beam.Pipeline(options=options) as pipeline:
         build_pipeline(pipeline, plan)
+    if options.view_as(TestOptions).dry_run:
+        return None
     summary = read_json(plan.summary_path)
     summary["run_id"] = plan.run_id
     summary["output"] = plan.output

@@ -10,19 +10,18 @@ writes items again. The batch job's stages are reused as they are.
 """
 from __future__ import annotations
 
-import logging
 import sys
 import time
 from typing import Callable
 
 import apache_beam as beam
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import StandardOptions, TestOptions
 from apache_beam.runners.runner import PipelineResult
 from apache_beam.transforms.periodicsequence import PeriodicImpulse
 from apache_beam.utils.timestamp import MAX_TIMESTAMP, Timestamp
 
-from pipelines.news_pipeline import EnrichItems, _new_run_id, sample_feeds
-from pipelines.options import LOCAL_RUNNER, NewsPipelineOptions
+from pipelines.news_pipeline import EnrichItems, new_run_id, pipeline_options, sample_feeds
+from pipelines.options import NewsPipelineOptions
 from transforms.dedup import NumberRevisions
 from transforms.feeds import ParseFeeds, expand_sources
 from transforms.fetch import poll_feed
@@ -50,7 +49,7 @@ def build_streaming_pipeline(pipeline: beam.Pipeline, feeds: list[str], output: 
     `stop_after_seconds` ends the clock (and so the job) that long after it starts; None runs
     until the job is cancelled or drained. `poll_fn` and `clock` are for tests.
     """
-    run_id = run_id or _new_run_id()
+    run_id = run_id or new_run_id()
     start = Timestamp.of(clock())
     stop = MAX_TIMESTAMP if stop_after_seconds is None else start + stop_after_seconds
     ticks = pipeline | "Clock" >> PeriodicImpulse(
@@ -69,17 +68,16 @@ def build_streaming_pipeline(pipeline: beam.Pipeline, feeds: list[str], output: 
      | "WriteDeadLetters" >> WriteDeadLetters(output, run_id, shards))
 
 
-def run_streaming(argv: list[str] | None = None, *, wait: bool = True) -> PipelineResult:
+def run_streaming(argv: list[str] | None = None, *, wait: bool = True) -> PipelineResult | None:
     """Starts the unbounded job from command-line options; waits for it unless `wait` is False.
+
+    Returns None for a dry run (--dry_run=True: the runner builds the job without running it).
 
     Local runners hold every window until the clock stops, so locally pass --run_for; on
     Flink or Dataflow leave it out and the job runs until cancelled or drained.
     """
-    options = PipelineOptions(argv)
+    options = pipeline_options(argv)
     options.view_as(StandardOptions).streaming = True
-    standard = options.view_as(StandardOptions)
-    if not standard.runner:
-        standard.runner = LOCAL_RUNNER
     news = options.view_as(NewsPipelineOptions)
     feeds, problems = expand_sources(news.feeds or [sample_feeds()])
     for problem in problems:
@@ -93,11 +91,14 @@ def run_streaming(argv: list[str] | None = None, *, wait: bool = True) -> Pipeli
         dedup_ttl_seconds=news.state_ttl_days * DAY_SECONDS, shards=max(1, news.shards),
         stop_after_seconds=news.run_for)
     result = pipeline.run()
+    if options.view_as(TestOptions).dry_run:
+        return None
     if wait:
         result.wait_until_finish()
     return result
 
 
 if __name__ == "__main__":
-    logging.getLogger().setLevel(logging.WARNING)
-    run_streaming(sys.argv[1:])
+    from pipelines.cli import main
+
+    sys.exit(main(["run", "--streaming", *sys.argv[1:]]))

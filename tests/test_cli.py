@@ -132,3 +132,11 @@ def test_module_entry_point_prints_help():
     result = subprocess.run([sys.executable, "-m", "pipelines.news_pipeline", "--help"],
                             capture_output=True, text=True, check=True)
     assert "--feeds" in result.stdout and "--output" in result.stdout
+
+
+def test_the_portable_path_flink_takes_runs_the_job(tmp_path):
+    """PortableRunner with an embedded job server: the same portable path as a Flink job server."""
+    status = main(["run", "--output", str(tmp_path), "--runner=PortableRunner",
+                   "--job_endpoint=embed", "--environment_type=LOOPBACK"])
+    assert status == 0
+    assert len(read_avro(str(tmp_path / "items"))) == 10
