@@ -1,4 +1,5 @@
 """Follow mode: poll cycles against a real loopback server, asserting on the Avro written."""
+import functools
 import glob
 import os
 import signal
@@ -11,8 +12,8 @@ import pytest
 
 from pipelines.live import Follower
 from pipelines.live_state import DUPLICATE, NEW, REVISED, LiveState
-from tests.http_server import FeedServer
-from transforms.fetch import FeedPollState
+from tests.http_server import FeedServer, conditional, endless_body, gzipped, never_answers
+from transforms.fetch import FeedPollState, poll_feed
 
 T0 = 1_800_000_000.0
 
@@ -189,6 +190,47 @@ def test_an_unparseable_feed_body_is_a_dead_letter(tmp_path):
     f.close()
     assert cycle.dead_letters == 1
     assert read_dead(str(tmp_path / "out"))[0]["raw"] == b"not a feed"
+
+
+def test_misbehaving_servers_never_stall_a_cycle_and_every_new_item_lands_once(tmp_path):
+    good = ChangingFeed(V1)
+    routes = {
+        "/good.xml": good,
+        "/moved.xml": (301, {"Location": "/new-home.xml"}, b""),
+        "/new-home.xml": conditional(rss(("m", "Moved", "A story from a feed that moved.")),
+                                     etag='"m1"'),
+        "/hop.xml": (302, {"Location": "/gzip.xml"}, b""),
+        "/gzip.xml": gzipped(rss(("g", "Zipped", "A story served compressed."))),
+        "/throttled.xml": (429, {"Retry-After": "120"}, b""),
+        "/error.xml": (500, {}, b"oops"),
+        "/silent.xml": functools.partial(never_answers, seconds=3),
+        "/endless.xml": functools.partial(endless_body, seconds=3),
+    }
+    with FeedServer(routes) as server:
+        f = Follower(feeds=[server.url(path) for path in routes if path != "/new-home.xml"
+                            and path != "/gzip.xml"],
+                     output=str(tmp_path / "out"), state_dir=str(tmp_path / "state"),
+                     interval=60, concurrency=8,
+                     poll=functools.partial(poll_feed, connect_timeout=0.5, total_timeout=1.0))
+        started = time.monotonic()
+        first = f.run_cycle(now=T0)
+        assert time.monotonic() - started < 10  # the stuck servers cost their timeouts, once
+        good.body = V2
+        server.requests.clear()
+        second = f.run_cycle(now=T0 + 61)
+        f.close()
+        polled_again = set(server.paths())
+    assert (first.new, first.failed) == (4, 4)
+    assert (second.new, second.revised) == (1, 1)
+    # The permanent redirect is remembered; failing and throttled feeds wait out their backoff.
+    assert "/new-home.xml" in polled_again and "/moved.xml" not in polled_again
+    assert not polled_again & {"/throttled.xml", "/error.xml", "/silent.xml", "/endless.xml"}
+    records = read_items(str(tmp_path / "out"))
+    assert sorted((r["guid"], r["revision"]) for r in records) == [
+        ("a", 1), ("b", 1), ("b", 2), ("c", 1), ("g", 1), ("m", 1)]
+    errors = sorted(d["error"] for d in read_dead(str(tmp_path / "out")))
+    assert len(errors) == 4
+    assert any("429" in e for e in errors) and any("500" in e for e in errors)
 
 
 # --- the command ------------------------------------------------------------------------------
