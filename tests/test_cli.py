@@ -4,10 +4,10 @@ import os
 import subprocess
 import sys
 
-import fastavro
 import pytest
 
 from pipelines.cli import main
+from tests.avro_files import read_records
 
 SEED_PEOPLE = {"دميتري بيسكوف", "إدموند ماروكيان", "فلاديمير بوتين", "إلهام علييف",
                "نيكول باشينيان"}
@@ -16,19 +16,11 @@ SEED_ORGS = {"الكرملين", "تاس", "وزارة الدفاع الأذري
 BOILERPLATE_ONLY = ("ترامب", "بيراميدز", "طلائع الجيش", "الشناوي", "أوكرانيا", "كييف")
 
 
-def read_avro(folder):
-    records = []
-    for path in sorted(glob.glob(os.path.join(folder, "**", "*.avro"), recursive=True)):
-        with open(path, "rb") as handle:
-            records.extend(fastavro.reader(handle))
-    return records
-
-
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory):
     output = tmp_path_factory.mktemp("out")
     status = main(["run", "--output", str(output)])
-    return status, output, read_avro(str(output / "items")), read_avro(str(output / "dead_letter"))
+    return status, output, read_records(str(output / "items")), read_records(str(output / "dead_letter"))
 
 
 def by_guid(records, guid):
@@ -91,7 +83,7 @@ def test_records_are_partitioned_by_publication_date(sample_run):
 
 def test_ids_are_stable_across_runs(sample_run, tmp_path):
     assert main(["run", "--output", str(tmp_path)]) == 0
-    again = read_avro(str(tmp_path / "items"))
+    again = read_records(str(tmp_path / "items"))
     assert sorted(r["id"] for r in again) == sorted(r["id"] for r in sample_run[2])
 
 
@@ -101,7 +93,7 @@ def test_missing_source_is_one_line_and_others_still_run(tmp_path, capsys):
     err = capsys.readouterr().err
     assert status == 0
     assert "newsbeam: /no/such/feeds.xml: no such file or folder" in err.splitlines()
-    assert len(read_avro(str(tmp_path / "items"))) == 1
+    assert len(read_records(str(tmp_path / "items"))) == 1
 
 
 def test_nothing_readable_exits_non_zero(tmp_path, capsys):
@@ -115,7 +107,7 @@ def test_unreachable_url_is_a_dead_letter_and_a_one_line_error(tmp_path, capsys)
     assert status == 1
     assert any(line.startswith("newsbeam: http://127.0.0.1:9/feed.xml: cannot connect")
                for line in err.splitlines())
-    [letter] = read_avro(str(tmp_path / "dead_letter"))
+    [letter] = read_records(str(tmp_path / "dead_letter"))
     assert letter["stage"] == "read" and letter["feed_url"] == "http://127.0.0.1:9/feed.xml"
 
 
@@ -123,7 +115,7 @@ def test_malformed_feed_is_a_dead_letter_with_its_bytes(tmp_path):
     feed = os.path.join(os.path.dirname(__file__), "fixtures", "feeds", "not_a_feed.xml")
     good = os.path.join(os.path.dirname(__file__), "fixtures", "feeds", "rss091.xml")
     assert main(["run", "--feeds", feed, good, "--output", str(tmp_path)]) == 0
-    [letter] = read_avro(str(tmp_path / "dead_letter"))
+    [letter] = read_records(str(tmp_path / "dead_letter"))
     assert letter["stage"] == "parse"
     assert letter["raw"] == b"this is not a feed at all, just text\n"
 
@@ -139,4 +131,4 @@ def test_the_portable_path_flink_takes_runs_the_job(tmp_path):
     status = main(["run", "--output", str(tmp_path), "--runner=PortableRunner",
                    "--job_endpoint=embed", "--environment_type=LOOPBACK"])
     assert status == 0
-    assert len(read_avro(str(tmp_path / "items"))) == 10
+    assert len(read_records(str(tmp_path / "items"))) == 10

@@ -1,12 +1,11 @@
 """Optional checks on the real development data in ../shared/data; skipped when it is absent."""
-import io
 import pathlib
 import tarfile
 
 import pytest
 
 from pipelines.cli import main
-from tests.test_cli import read_avro
+from tests.avro_files import read_records
 from transforms.boilerplate import clean_item
 from transforms.entities import add_entities
 from transforms.feeds import FeedParseError, parse_feed
@@ -25,8 +24,8 @@ def test_every_real_feed_item_becomes_a_record_with_text(tmp_path):
                 (REAL_FEEDS / "MANIFEST.tsv").read_text().splitlines()[1:] if line.strip()]
     expected = sum(int(row[3]) for row in manifest)
     assert main(["run", "--feeds", str(REAL_FEEDS), "--output", str(tmp_path)]) == 0
-    records = read_avro(str(tmp_path / "items"))
-    dead = read_avro(str(tmp_path / "dead_letter"))
+    records = read_records(str(tmp_path / "items"))
+    dead = read_records(str(tmp_path / "dead_letter"))
     assert len(records) + len(dead) == expected
     assert len({r["id"] for r in records}) == len(records)
     assert not [r["id"] for r in records if not r["body"].strip()]

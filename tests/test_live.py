@@ -1,17 +1,16 @@
 """Follow mode: poll cycles against a real loopback server, asserting on the Avro written."""
 import functools
-import glob
 import os
 import signal
 import subprocess
 import sys
 import time
 
-import fastavro
 import pytest
 
 from pipelines.live import Follower
 from pipelines.live_state import DUPLICATE, NEW, REVISED, LiveState
+from tests.avro_files import read_records
 from tests.http_server import FeedServer, conditional, endless_body, gzipped, never_answers
 from transforms.fetch import FeedPollState, poll_feed
 
@@ -47,19 +46,11 @@ class ChangingFeed:
 
 
 def read_items(output):
-    records = []
-    for path in sorted(glob.glob(os.path.join(output, "items", "**", "*.avro"), recursive=True)):
-        with open(path, "rb") as handle:
-            records.extend(fastavro.reader(handle))
-    return records
+    return read_records(os.path.join(output, "items"))
 
 
 def read_dead(output):
-    records = []
-    for path in glob.glob(os.path.join(output, "dead_letter", "**", "*.avro"), recursive=True):
-        with open(path, "rb") as handle:
-            records.extend(fastavro.reader(handle))
-    return records
+    return read_records(os.path.join(output, "dead_letter"))
 
 
 V1 = rss(("a", "Alpha", "First story."), ("b", "Beta", "Second story."))

@@ -1,13 +1,12 @@
 """Avro records and sinks: schema checks, partitions, complete files, dead letters."""
-import glob
 import os
 
 import apache_beam as beam
-import fastavro
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
 from schemas import DEAD_LETTER, NEWS_ITEM, load_schema
+from tests.avro_files import read_records
 from transforms.dead_letters import RAW_CAP_BYTES, ApplyStage, dead_letter
 from transforms.records import ToNewsItems, to_news_item
 from transforms.sinks import NULL_PARTITION, WriteDeadLetters, WriteNewsItems, date_partition
@@ -81,14 +80,6 @@ def test_to_news_items_transform(pipeline):
     pipeline.run()
 
 
-def read_avro(pattern):
-    records = []
-    for path in sorted(glob.glob(pattern, recursive=True)):
-        with open(path, "rb") as handle:
-            records.extend(fastavro.reader(handle))
-    return records
-
-
 def test_write_news_items_partitions_by_published_date(pipeline, tmp_path):
     records = [to_news_item(minimal(id="a", published=DAY_MS)),
                to_news_item(minimal(id="b", published=DAY_MS + 86_400_000)),
@@ -99,7 +90,7 @@ def test_write_news_items_partitions_by_published_date(pipeline, tmp_path):
     assert [f for f in folders if not f.startswith(".")] == [
         "published_date=2020-09-13", "published_date=2020-09-14",
         f"published_date={NULL_PARTITION}"]
-    by_folder = {f: [r["id"] for r in read_avro(str(tmp_path / "items" / f / "*.avro"))]
+    by_folder = {f: [r["id"] for r in read_records(tmp_path / "items" / f)]
                  for f in folders if not f.startswith(".")}
     assert by_folder["published_date=2020-09-13"] == ["a"]
     assert by_folder[f"published_date={NULL_PARTITION}"] == ["c"]
@@ -111,5 +102,5 @@ def test_write_dead_letters_round_trip(pipeline, tmp_path):
     letter = dead_letter("f", "read", "f: no such file", b"", at_millis=DAY_MS)
     _ = pipeline | beam.Create([letter]) | WriteDeadLetters(str(tmp_path), "run1")
     pipeline.run()
-    [read] = read_avro(str(tmp_path / "dead_letter" / "failed_date=*" / "*.avro"))
+    [read] = read_records(tmp_path / "dead_letter")
     assert read["stage"] == "read" and read["error"] == "f: no such file"

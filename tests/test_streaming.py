@@ -5,14 +5,12 @@ FnApiRunner rejects TestStream); the whole job runs on the PortableRunner's embe
 server, the same portable path a Flink job server takes. Counters are checked there only: the
 BundleBasedDirectRunner in streaming mode reports the counters of a step's first bundle alone.
 """
-import glob
 import os
 import re
 import time
 from dataclasses import replace
 
 import apache_beam as beam
-import fastavro
 from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.test_stream import TestStream as Stream
@@ -20,6 +18,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms.window import TimestampedValue
 
 from pipelines.streaming import build_streaming_pipeline, run_streaming
+from tests.avro_files import read_records, records_by_file
 from transforms.dedup import NumberRevisions
 from transforms.fetch import PollResult, poll_feed
 from transforms.polling import PollFeeds
@@ -147,11 +146,8 @@ def record(item_id, published_s, fetched_s=BASE):
 
 
 def read_items(folder):
-    rows = {}
-    for path in sorted(glob.glob(os.path.join(folder, "items", "*", "*.avro"))):
-        with open(path, "rb") as handle:
-            rows[os.path.relpath(path, folder)] = sorted(r["id"] for r in fastavro.reader(handle))
-    return rows
+    return {os.path.join("items", path): sorted(r["id"] for r in records)
+            for path, records in records_by_file(os.path.join(folder, "items")).items()}
 
 
 def test_items_land_in_their_published_window_and_late_ones_in_files_of_their_own(tmp_path):
@@ -232,11 +228,7 @@ def scripted_feeds(state, *, interval, now):
 
 
 def read_avro(folder, kind):
-    rows = []
-    for path in glob.glob(os.path.join(folder, kind, "*", "*.avro")):
-        with open(path, "rb") as handle:
-            rows.extend(fastavro.reader(handle))
-    return rows
+    return read_records(os.path.join(folder, kind))
 
 
 def test_the_whole_job_on_the_portable_runner_writes_every_item_and_edit_once(tmp_path):
