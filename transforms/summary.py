@@ -18,6 +18,11 @@ FEED_STAGES = ("read", "parse")
 SUMMARY_ENTITY_TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
 
 
+def _ranked(tally: Counter) -> dict:
+    """Most frequent first; ties by name, so that a run prints the same whatever the bundles."""
+    return dict(sorted(tally.items(), key=lambda pair: (-pair[1], pair[0])))
+
+
 def _trim(acc: dict) -> None:
     if len(acc["entities"]) > _ENTITY_TALLY_CAP:
         acc["entities"] = Counter(dict(acc["entities"].most_common(_ENTITY_TALLY_CAP)))
@@ -68,16 +73,16 @@ class RunSummaryFn(beam.CombineFn):
             "items_read": acc["records"] + item_dead,
             "records_written": acc["records"],
             "dead_letters": sum(acc["dead"].values()),
-            "dead_letters_by_stage": dict(acc["dead"].most_common()),
+            "dead_letters_by_stage": _ranked(acc["dead"]),
             "feeds_unreadable": acc["dead"].get("read", 0),
             "feeds_unparseable": acc["dead"].get("parse", 0),
             "feed_errors": acc["feed_errors"],
-            "by_language": dict(acc["language"].most_common()),
-            "by_topic": dict(acc["topic"].most_common()),
+            "by_language": _ranked(acc["language"]),
+            "by_topic": _ranked(acc["topic"]),
             "top_entities": [
                 {"type": key.split("\t", 1)[0], "canonical": key.split("\t", 1)[1],
                  "text": acc["entity_text"][key], "count": n}
-                for key, n in acc["entities"].most_common(TOP_ENTITIES)],
+                for key, n in list(_ranked(acc["entities"]).items())[:TOP_ENTITIES]],
         }
 
 
