@@ -180,18 +180,23 @@ _BULLET_PREFIX = regex.compile("^" + _BULLET)
 _APPEARED_FIRST = regex.compile(r"\s*The post .{1,300}? appeared first on [^.]{1,100}\.?\s*$")
 
 
+# Markers are short phrases at the start of a block; only this much of a block is normalised
+# to look for them (the per-paragraph cost of every item).
+_MARKER_HEAD_CHARS = 80
+
+
 def _key(text: str) -> str:
     return normalise(text.lower())
 
 
-def _after_marker(pattern: regex.Pattern, block: Block) -> str | None:
+def _after_marker(pattern: regex.Pattern, block: Block, head: str) -> str | None:
     """The text after the marker when `block` starts with it, else None.
 
+    `head` is the block's first characters as _key gives them, worked out once per block.
     A marker heads a short line ("Source: Reuters"); a sentence that merely begins with the same
     word ("Sources said the talks...") is article text.
     """
-    key = _key(block.text)
-    match = pattern.match(key)
+    match = pattern.match(head)
     if match is None:
         return None
     # Normalising keeps letters one for one except removed marks, so map the end back by
@@ -258,11 +263,12 @@ def strip_boilerplate(blocks: list[Block]) -> tuple[str, Boilerplate]:
             meta.removed_chars += len(trailer.group())
             text = text[:trailer.start()]
 
-        source = _after_marker(_SOURCE, block)
-        keywords = _after_marker(_KEYWORDS, block) if source is None else None
-        read_also = (_after_marker(_READ_ALSO, block)
+        head = _key(block.text[:_MARKER_HEAD_CHARS])
+        source = _after_marker(_SOURCE, block, head)
+        keywords = _after_marker(_KEYWORDS, block, head) if source is None else None
+        read_also = (_after_marker(_READ_ALSO, block, head)
                      if source is None and keywords is None else None)
-        related_list = (_after_marker(_RELATED_LIST, block)
+        related_list = (_after_marker(_RELATED_LIST, block, head)
                         if source is None and keywords is None and read_also is None else None)
 
         if source is not None and (source or block.links):
