@@ -17,7 +17,6 @@ polling resume, and items seen again are recognised as already written.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 import signal
@@ -36,7 +35,7 @@ from pipelines.news_pipeline import (RunPlan, enrich_and_write, new_run_id, pipe
 from pipelines.options import NewsPipelineOptions
 from transforms.dead_letters import dead_letter
 from transforms.feeds import FeedParseError, expand_sources, parse_feed
-from transforms.fetch import FeedPollState, PollResult, make_session, poll_feed
+from transforms.fetch import FeedPollState, PollResult, body_hash, make_session, poll_feed
 from transforms.summary import read_json
 
 INBOX = "inbox"
@@ -130,11 +129,11 @@ class Follower:
                 continue
             if result.body is None:
                 continue
-            body_hash = hashlib.sha256(result.body).hexdigest()
-            if known_hashes.get(feed) == body_hash:
+            digest = body_hash(result.body)
+            if known_hashes.get(feed) == digest:
                 continue  # a 200 with the same bytes as last time: nothing to parse
             report.changed += 1
-            body_hashes[feed] = body_hash
+            body_hashes[feed] = digest
             try:
                 parsed = parse_feed(feed, result.body, result.fetched_millis)
             except FeedParseError as error:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import hashlib
 import re
 import time
 import zlib
@@ -52,6 +53,12 @@ class FetchResult:
     headers: Mapping[str, str] = field(default_factory=dict)  # case-insensitive for HTTP
     reason: str = ""
     redirects: tuple[int, ...] = ()  # the status of each redirect followed, in order
+
+
+def body_hash(body: bytes) -> str:
+    """Identifies a response body: a server that ignores conditional GET and sends the same
+    bytes again can be recognised without parsing them."""
+    return hashlib.sha256(body).hexdigest()[:32]
 
 
 def is_url(source: str) -> bool:

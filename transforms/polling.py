@@ -6,7 +6,6 @@ FeedPollState (validators, schedule, failures, redirect) in Beam keyed state, so
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from typing import Callable
@@ -17,7 +16,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 
 from transforms.dead_letters import dead_letter
-from transforms.fetch import FeedPollState, PollResult, poll_feed
+from transforms.fetch import FeedPollState, PollResult, body_hash, poll_feed
 
 POLL_FAILED = "poll_failed"
 
@@ -35,10 +34,6 @@ class JsonCoder(Coder):
 
     def is_deterministic(self) -> bool:
         return True
-
-
-def body_hash(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()[:32]
 
 
 class _PollFeedFn(beam.DoFn):
