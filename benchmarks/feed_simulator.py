@@ -3,7 +3,8 @@
 Each feed keeps its latest items and an ETag, answers 304 to a matching If-None-Match, and
 gains a new item when `publish` says so. The server runs in its own process (asyncio, raw HTTP
 with keep-alive) so that the follower's CPU can be measured apart from it. Every published
-item is appended to a log, so a benchmark can compare what was published with what was written.
+item is appended to a log (guid, tab, publication time), so a benchmark can compare what was
+published, and when, with what was written.
 
     python benchmarks/feed_simulator.py --feeds 1000 --port 8808   # serve until Ctrl-C
 """
@@ -93,7 +94,7 @@ async def _main(count: int, port: int, publish_every: float, publish_share: floa
         for _ in range(3):
             guid = feeds.publish(feed)
             if log:
-                log.write(guid + "\n")
+                log.write(f"{guid}\t{time.time():.3f}\n")
     server = await asyncio.start_server(lambda r, w: _serve_connection(feeds, r, w),
                                         "127.0.0.1", port, backlog=1024)
     if ready is not None:
@@ -107,7 +108,7 @@ async def _main(count: int, port: int, publish_every: float, publish_share: floa
             for feed in feeds.random.sample(range(count), max(1, int(count * publish_share))):
                 guid = feeds.publish(feed)
                 if log:
-                    log.write(guid + "\n")
+                    log.write(f"{guid}\t{time.time():.3f}\n")
             if log:
                 log.flush()
     finally:

@@ -34,12 +34,14 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def written_guids(output: str) -> list[str]:
-    guids = []
+def written(output: str) -> list[tuple[str, float]]:
+    """(guid, when its file appeared) for every record written."""
+    found = []
     for path in glob.glob(os.path.join(output, "items", "**", "*.avro"), recursive=True):
+        appeared = os.stat(path).st_mtime
         with open(path, "rb") as handle:
-            guids.extend(record["guid"] for record in fastavro.reader(handle))
-    return guids
+            found.extend((record["guid"], appeared) for record in fastavro.reader(handle))
+    return found
 
 
 def main() -> None:
@@ -61,7 +63,7 @@ def main() -> None:
             [sys.executable, "-m", "pipelines.news_pipeline", "--follow",
              "--interval", str(args.interval), "--feeds", feeds_list, "--output", output],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        started = time.monotonic()
+        started, start_time = time.monotonic(), time.time()
         samples = []
         try:
             while time.monotonic() - started < args.seconds:
@@ -73,14 +75,21 @@ def main() -> None:
             follower.wait(timeout=120)
             simulator.terminate()
             simulator.join()
-        published = pathlib.Path(log).read_text().split()
-        written = written_guids(output)
-        repeats = sum(n - 1 for n in collections.Counter(written).values() if n > 1)
+        published = dict(line.split("\t") for line in pathlib.Path(log).read_text().splitlines())
+        records = written(output)
+        appeared = dict(records)
+        repeats = sum(n - 1 for n in collections.Counter(g for g, _ in records).values() if n > 1)
+        # The initial items exist before the follower starts: only later ones measure latency.
+        delays = sorted(appeared[guid] - float(at) for guid, at in published.items()
+                        if guid in appeared and float(at) > start_time + 5)
         print(f"feeds {args.feeds}, {args.seconds:.0f} s, interval {args.interval:.0f} s")
         print(f"RSS after the first minute {samples[0][1]:.1f} MB, at the end {samples[-1][1]:.1f} MB")
-        print(f"items published {len(published)}, written {len(set(written))}, "
-              f"missing {len(set(published) - set(written))}, duplicates {repeats}, "
+        print(f"items published {len(published)}, written {len(appeared)}, "
+              f"missing {len(set(published) - set(appeared))}, duplicates {repeats}, "
               f"exit status {follower.returncode}")
+        if delays:
+            print(f"publication to file: median {delays[len(delays) // 2]:.1f} s, "
+                  f"max {delays[-1]:.1f} s (interval {args.interval:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -106,6 +106,12 @@ def test_expand_folder_list_and_opml():
     assert problems == []
 
 
+def test_relative_and_absolute_names_of_one_file_are_one_feed(monkeypatch):
+    monkeypatch.chdir(FIXTURES)
+    feeds, _ = expand_sources(["feeds/rss091.xml", "./feeds/rss091.xml", str(FEEDS / "rss091.xml")])
+    assert feeds == [str(FEEDS / "rss091.xml")]
+
+
 def test_expand_reports_missing_source():
     feeds, problems = expand_sources(["/no/such/feed.xml"])
     assert feeds == []

@@ -89,6 +89,10 @@ def expand_sources(sources: list[str]) -> tuple[list[str], list[SourceProblem]]:
     seen: set[str] = set()
 
     def add(feed: str):
+        if "://" not in feed:
+            # Item ids derive from the feed's name: "feeds/a.xml" and "./feeds/a.xml" run from
+            # the same folder must be one feed.
+            feed = os.path.abspath(feed)
         if feed not in seen:
             seen.add(feed)
             feeds.append(feed)
