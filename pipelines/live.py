@@ -25,6 +25,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Callable
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
@@ -73,7 +74,7 @@ class Follower:
     concurrency: int = 64
     shards: int = 1
     beam_argv: list[str] = field(default_factory=list)
-    poll: callable = poll_feed
+    poll: Callable[..., PollResult] = poll_feed
 
     def __post_init__(self):
         os.makedirs(os.path.join(self.state_dir, INBOX), exist_ok=True)
@@ -216,12 +217,21 @@ class Follower:
 
     # --- the loop ---------------------------------------------------------------------------
 
-    def run(self, stop: threading.Event, report=print) -> None:
-        """Cycles until `stop` is set; a cycle under way is finished and committed first."""
-        for batch_id in self.replay_inbox():
-            report(f"replayed batch {batch_id} left by an earlier run")
+    def run(self, stop: threading.Event, report=print, warn=print) -> None:
+        """Cycles until `stop` is set; a cycle under way is finished and committed first.
+
+        A cycle that fails (output unwritable, disk full) is reported and retried after an
+        interval, its batch first: following goes on rather than ending on the first outage.
+        """
         while not stop.is_set():
-            cycle = self.run_cycle()
+            try:
+                for batch_id in self.replay_inbox():
+                    report(f"wrote batch {batch_id} left by an earlier cycle")
+                cycle = self.run_cycle()
+            except Exception as error:  # any outage: the batch waits in the inbox meanwhile
+                warn(f"newsbeam: cycle failed, retrying in {self.interval:g} s: {error!r}")
+                stop.wait(self.interval)
+                continue
             if cycle.polled:
                 report(cycle.line())
             stop.wait(max(0.0, min(self.next_due() - time.time(), self.interval)))
@@ -275,7 +285,8 @@ def follow(argv: list[str]) -> int:
     try:
         print(f"newsbeam: following {len(feeds)} feeds every {news.interval:g} s; "
               f"Ctrl-C to stop", file=sys.stderr)
-        follower.run(stop, report=lambda line: print(line, flush=True))
+        follower.run(stop, report=lambda line: print(line, flush=True),
+                     warn=lambda line: print(line, file=sys.stderr, flush=True))
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

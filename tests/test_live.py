@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -222,6 +223,33 @@ def test_misbehaving_servers_never_stall_a_cycle_and_every_new_item_lands_once(t
     errors = sorted(d["error"] for d in read_dead(str(tmp_path / "out")))
     assert len(errors) == 4
     assert any("429" in e for e in errors) and any("500" in e for e in errors)
+
+
+def test_a_failed_cycle_is_retried_and_its_batch_written_once(tmp_path, feed):
+    f = follower(tmp_path, [feed.url])
+    f.interval = 0.1
+    write_batch, attempts, lines = f._write_batch, [], []
+
+    def flaky_write(batch_id):
+        attempts.append(batch_id)
+        if len(attempts) == 1:
+            raise OSError("disk full")
+        return write_batch(batch_id)
+
+    f._write_batch = flaky_write
+    stop = threading.Event()
+
+    def report(line):
+        lines.append(line)
+        if line.startswith("polled") or line.startswith("wrote batch"):
+            stop.set()
+
+    f.run(stop, report=report, warn=lines.append)
+    f.close()
+    assert lines[0].startswith("newsbeam: cycle failed, retrying in 0.1 s: OSError('disk full')")
+    assert lines[1].startswith("wrote batch")
+    assert attempts[0] == attempts[1]  # the same batch, under the same id
+    assert sorted(r["guid"] for r in read_items(str(tmp_path / "out"))) == ["a", "b"]
 
 
 # --- the command ------------------------------------------------------------------------------
