@@ -30,20 +30,9 @@ class ChangingFeed:
 
     def __init__(self, body):
         self.body = body
-        self.hits = 0
 
     def __call__(self, handler):
-        self.hits += 1
-        etag = f'"{hash(self.body)}"'
-        if handler.headers.get("If-None-Match") == etag:
-            handler.send_response(304)
-            handler.end_headers()
-            return
-        handler.send_response(200)
-        handler.send_header("ETag", etag)
-        handler.send_header("Content-Length", str(len(self.body)))
-        handler.end_headers()
-        handler.wfile.write(self.body)
+        conditional(self.body, etag=f'"{hash(self.body)}"')(handler)
 
 
 def read_items(output):
