@@ -53,7 +53,7 @@ class CycleReport:
     duplicates: int = 0
     records_written: int = 0
     dead_letters: int = 0
-    batch_id: str | None = None
+    batches: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def line(self) -> str:
@@ -74,7 +74,8 @@ class Follower:
     concurrency: int = 64
     shards: int = 1
     beam_argv: list[str] = field(default_factory=list)
-    poll: Callable[..., PollResult] = poll_feed
+    poll_fn: Callable[..., PollResult] = poll_feed
+    feeds_per_batch: int = 2000
 
     def __post_init__(self):
         os.makedirs(os.path.join(self.state_dir, INBOX), exist_ok=True)
@@ -96,12 +97,13 @@ class Follower:
         return self._local.session
 
     def _poll_one(self, state: FeedPollState, now: float) -> PollResult:
-        return self.poll(state, interval=self.interval, now=now, session=self._session())
+        return self.poll_fn(state, interval=self.interval, now=now, session=self._session())
 
-    def poll_due(self, now: float) -> list[tuple[FeedPollState, PollResult]]:
-        """(state before, result) for every feed due at `now`, polled concurrently."""
-        states = self.state.feed_states(self.feeds)
-        due = [s for s in states.values() if s.next_due <= now]
+    def due_feeds(self, now: float) -> list[FeedPollState]:
+        return [s for s in self.state.feed_states(self.feeds).values() if s.next_due <= now]
+
+    def poll(self, due: list[FeedPollState], now: float) -> list[tuple[FeedPollState, PollResult]]:
+        """(state before, result) for each feed in `due`, polled concurrently."""
         return list(zip(due, self._pool.map(lambda s: self._poll_one(s, now), due)))
 
     def next_due(self) -> float:
@@ -111,11 +113,22 @@ class Follower:
     # --- one cycle --------------------------------------------------------------------------
 
     def run_cycle(self, now: float | None = None) -> CycleReport:
+        """Polls every due feed, in groups of `feeds_per_batch`, each group written and
+        committed on its own: memory stays bounded by a group, whatever the number of feeds
+        (a cold start reads every item of every feed)."""
         started = time.monotonic()
         now = time.time() if now is None else now
         report = CycleReport()
-        polls = self.poll_due(now)
-        report.polled = len(polls)
+        due = self.due_feeds(now)
+        for first in range(0, len(due), self.feeds_per_batch):
+            self._run_group(due[first:first + self.feeds_per_batch], now, report)
+        self.state.expire(self.ttl_seconds, now=now)
+        report.seconds = time.monotonic() - started
+        return report
+
+    def _run_group(self, due: list[FeedPollState], now: float, report: CycleReport) -> None:
+        polls = self.poll(due, now)
+        report.polled += len(polls)
         known_hashes = self.state.body_hashes()
         items, dead, body_hashes, seen_ids = [], [], {}, []
         for before, result in polls:
@@ -149,20 +162,19 @@ class Follower:
                 setattr(report, sighting.kind, getattr(report, sighting.kind) + 1)
                 items.append({**item, "revision": sighting.revision})
 
+        batch_id = None
         if items or dead:
-            report.batch_id = new_run_id()
-            self._write_inbox(report.batch_id, items, dead)
-            summary = self._write_batch(report.batch_id)
-            report.records_written = summary["records_written"]
-            report.dead_letters = summary["dead_letters"]
-        self.state.commit(batch_id=report.batch_id, items=items, seen_ids=seen_ids,
+            batch_id = new_run_id()
+            report.batches.append(batch_id)
+            self._write_inbox(batch_id, items, dead)
+            summary = self._write_batch(batch_id)
+            report.records_written += summary["records_written"]
+            report.dead_letters += summary["dead_letters"]
+        self.state.commit(batch_id=batch_id, items=items, seen_ids=seen_ids,
                           feeds={r.state.feed: r.state for _, r in polls},
                           body_hashes=body_hashes, now=now)
-        if report.batch_id:
-            self._remove_inbox(report.batch_id)
-        self.state.expire(self.ttl_seconds, now=now)
-        report.seconds = time.monotonic() - started
-        return report
+        if batch_id:
+            self._remove_inbox(batch_id)
 
     # --- batches ----------------------------------------------------------------------------
 

@@ -163,6 +163,18 @@ def test_a_failing_feed_is_one_dead_letter_and_does_not_stop_the_others(tmp_path
     assert letter["stage"] == "read" and "HTTP 500" in letter["error"]
 
 
+def test_feeds_are_written_in_groups_each_committed_on_its_own(tmp_path):
+    paths = []
+    for name, guid in (("one.xml", "x"), ("two.xml", "y"), ("three.xml", "z")):
+        paths.append(tmp_path / name)
+        paths[-1].write_bytes(rss((guid, guid.upper(), f"Story {guid}.")))
+    f = follower(tmp_path, [str(p) for p in paths], feeds_per_batch=2)
+    cycle = f.run_cycle(now=T0)
+    f.close()
+    assert (cycle.polled, cycle.new, len(cycle.batches)) == (3, 3, 2)
+    assert sorted(r["guid"] for r in read_items(str(tmp_path / "out"))) == ["x", "y", "z"]
+
+
 def test_an_unparseable_feed_body_is_a_dead_letter(tmp_path):
     path = tmp_path / "bad.xml"
     path.write_bytes(b"not a feed")
@@ -192,7 +204,8 @@ def test_misbehaving_servers_never_stall_a_cycle_and_every_new_item_lands_once(t
                             and path != "/gzip.xml"],
                      output=str(tmp_path / "out"), state_dir=str(tmp_path / "state"),
                      interval=60, concurrency=8,
-                     poll=functools.partial(poll_feed, connect_timeout=0.5, total_timeout=1.0))
+                     poll_fn=functools.partial(poll_feed, connect_timeout=0.5,
+                                               total_timeout=1.0))
         started = time.monotonic()
         first = f.run_cycle(now=T0)
         assert time.monotonic() - started < 10  # the stuck servers cost their timeouts, once
