@@ -173,8 +173,8 @@ def wojood(path: Path) -> None:
 
 
 def timing() -> None:
-    seed = (ROOT / "tests" / "fixtures" / "seed_article_ar.txt").read_text(encoding="utf-8")
-    arabic = (seed * 3)[:3000]
+    seed = (ROOT / "tests" / "fixtures" / "seed_ar.txt").read_text(encoding="utf-8")
+    arabic = (seed.split("المصدر:")[0] * 3)[:3000]
     english = ("President Emmanuel Macron met Prime Minister Keir Starmer in London on "
                "Tuesday, November 9, 2021, before the European Union summit. Reuters reported "
                "that Acme Holdings Inc. and the Labour Party disagreed. ") * 14
