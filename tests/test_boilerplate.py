@@ -114,6 +114,12 @@ def test_english_source_and_tags():
     assert meta.keywords == ["Geneva", "talks"]
 
 
+def test_a_source_line_above_the_article_is_metadata_not_the_end():
+    body, meta = body_and_meta("المصدر: رويترز\nقالت الحكومة اليوم إن المحادثات ستستأنف.")
+    assert body == "قالت الحكومة اليوم إن المحادثات ستستأنف."
+    assert meta.source_credit == "رويترز"
+
+
 def test_a_sentence_starting_like_a_marker_is_article_text():
     text = "Sources said the minister would resign before the vote on Friday, citing health reasons."
     body, meta = body_and_meta("First paragraph.\n" + text)

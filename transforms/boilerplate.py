@@ -236,11 +236,12 @@ def _keywords(block: Block, rest: str) -> list[str]:
 def strip_boilerplate(blocks: list[Block]) -> tuple[str, Boilerplate]:
     """Split blocks into the article body and the boilerplate that follows or interrupts it.
 
-    The body ends at the first source line, keyword line or similar-articles heading: what
-    comes after is the aggregator's tail, mined for its source, keywords and headlines. A
-    "read also" heading ends the body too, unless it sits in the first half of the item with
-    a one-line headline (an inline teaser): then only the teaser is cut. Prompts to share or
-    follow go wherever they are.
+    The body ends at the first source line, keyword line or similar-articles heading after
+    some article text (one above the article is only metadata): what comes after is the
+    aggregator's tail, mined for its source, keywords and headlines. A "read also" heading
+    ends the body too, unless it sits in the first half of the item with a one-line headline
+    (an inline teaser): then only the teaser is cut. Prompts to share or follow go wherever
+    they are.
     """
     meta = Boilerplate()
     body: list[str] = []
@@ -274,10 +275,11 @@ def strip_boilerplate(blocks: list[Block]) -> tuple[str, Boilerplate]:
         if source is not None and (source or block.links):
             meta.source_credit = meta.source_credit or _clean_headline(
                 block.links[0] if block.links else source)
-            in_tail = True
+            # Some sites credit the source above the article: the tail starts after the body.
+            in_tail = in_tail or bool(body)
         elif keywords is not None and (keywords or block.links):
             meta.keywords.extend(k for k in _keywords(block, keywords) if k not in meta.keywords)
-            in_tail = True
+            in_tail = in_tail or bool(body)
         elif read_also is not None:
             inline = _clean_headline(read_also)
             if inline:
