@@ -1,10 +1,13 @@
 """Reading feeds: sources, encodings, formats, and the ReadFeeds transform."""
 import pathlib
+import threading
+import time
 
 import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
+from tests.http_server import FeedServer, respond
 from transforms.feeds import (FeedParseError, ReadFeeds, decode_feed, expand_sources, item_id,
                               list_feed_sources, opml_feed_urls, parse_feed)
 
@@ -128,3 +131,26 @@ def test_read_feeds_transform_items_and_dead_letters(pipeline):
                 equal_to([("parse", str(FEEDS / "not_a_feed.xml")), ("read", "/no/such.xml")]),
                 label="dead")
     pipeline.run()
+
+
+def test_read_feeds_fetches_a_list_of_urls_concurrently(pipeline):
+    in_flight, most = [0], [0]
+    lock = threading.Lock()
+    body = (FEEDS / "rss091.xml").read_bytes()
+
+    def slow_feed(handler):
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        time.sleep(0.3)
+        with lock:
+            in_flight[0] -= 1
+        respond(handler, 200, {}, body)
+
+    routes = {f"/{n}.xml": slow_feed for n in range(8)}
+    with FeedServer(routes) as server:
+        items, dead = pipeline | beam.Create([server.url(path) for path in routes]) | ReadFeeds()
+        assert_that(items | beam.combiners.Count.Globally(), equal_to([8]), label="items")
+        assert_that(dead, equal_to([]), label="dead")
+        pipeline.run()
+    assert most[0] == 8  # all at once, not one after another

@@ -8,6 +8,7 @@ import calendar
 import hashlib
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
@@ -20,7 +21,7 @@ from apache_beam.metrics import Metrics
 
 from transforms.dead_letters import dead_letter
 from transforms.dedup import fingerprint
-from transforms.fetch import FetchError, is_url, read_feed_bytes
+from transforms.fetch import FetchError, is_url, make_session, read_feed_bytes
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf", ".feed")
 OPML_SUFFIXES = (".opml",)
@@ -280,20 +281,42 @@ READ_FAILED = "read_failed"
 PARSE_FAILED = "parse_failed"
 
 
-class _ReadFeedFn(beam.DoFn):
-    def __init__(self):
+# Feeds fetched at once by one worker: reading is waiting on servers, not computing, so one
+# dead server must not hold up the rest of the list.
+FETCH_CONCURRENCY = 32
+
+
+class _ReadFeedsFn(beam.DoFn):
+    """A batch of sources -> (source, bytes, fetched_millis) each, or a dead letter."""
+
+    def __init__(self, concurrency: int = FETCH_CONCURRENCY):
+        self._concurrency = concurrency
         self.feeds_read = Metrics.counter("newsbeam", "feeds_read")
         self.read_failures = Metrics.counter("newsbeam", "feeds_unreadable")
 
-    def process(self, source: str):
+    def setup(self):
+        self._pool = ThreadPoolExecutor(self._concurrency, thread_name_prefix="newsbeam-read")
+        self._session = make_session(self._concurrency)
+
+    def teardown(self):
+        self._pool.shutdown(wait=False)
+        self._session.close()
+
+    def _read(self, source: str):
         try:
-            result = read_feed_bytes(source)
+            return source, read_feed_bytes(source, self._session), int(time.time() * 1000)
         except FetchError as error:
-            self.read_failures.inc()
-            yield beam.pvalue.TaggedOutput(READ_FAILED, dead_letter(source, "read", str(error), b""))
-            return
-        self.feeds_read.inc()
-        yield source, result.body, int(time.time() * 1000)
+            return source, error, int(time.time() * 1000)
+
+    def process(self, sources: list[str]):
+        for source, result, fetched in self._pool.map(self._read, sources):
+            if isinstance(result, FetchError):
+                self.read_failures.inc()
+                yield beam.pvalue.TaggedOutput(
+                    READ_FAILED, dead_letter(source, "read", str(result), b"", fetched))
+            else:
+                self.feeds_read.inc()
+                yield source, result.body, fetched
 
 
 class _ParseFeedFn(beam.DoFn):
@@ -342,7 +365,9 @@ class ReadFeeds(beam.PTransform):
 
     def expand(self, sources):
         fetched = (sources
-                   | "Fetch" >> beam.ParDo(_ReadFeedFn()).with_outputs(READ_FAILED, main="feeds"))
+                   | "Batch" >> beam.BatchElements(min_batch_size=FETCH_CONCURRENCY,
+                                                   max_batch_size=FETCH_CONCURRENCY)
+                   | "Fetch" >> beam.ParDo(_ReadFeedsFn()).with_outputs(READ_FAILED, main="feeds"))
         items, parse_dead = fetched.feeds | "ParseFeeds" >> ParseFeeds()
         dead = (fetched[READ_FAILED], parse_dead) | "FeedDeadLetters" >> beam.Flatten()
         return items, dead

@@ -192,8 +192,8 @@ def read_path(path: str, max_bytes: int = MAX_FEED_BYTES) -> FetchResult:
     return FetchResult(url=path, status=200, body=body)
 
 
-def read_feed_bytes(source: str) -> FetchResult:
-    return fetch_url(source) if is_url(source) else read_path(source)
+def read_feed_bytes(source: str, session: requests.Session | None = None) -> FetchResult:
+    return fetch_url(source, session=session) if is_url(source) else read_path(source)
 
 
 # ---------------------------------------------------------------------------------------------
