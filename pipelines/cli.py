@@ -62,14 +62,22 @@ def format_summary(summary: dict) -> str:
     return "\n".join(lines)
 
 
+COMMANDS = """usage: newsbeam run [OPTIONS]                      read feeds, write records (--help: options)
+       newsbeam train entities|topic [--data DIR]   rebuild a shipped model from the dev data
+       newsbeam eval entities|topic --data PATH     score a model on a gold set"""
+DEFAULT_DATA = "../shared/data"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
-        print("usage: newsbeam run [OPTIONS]    (newsbeam run --help for the options)")
+        print(COMMANDS)
         return 0 if argv else 2
     command, rest = argv[0], argv[1:]
+    if command in ("train", "eval"):
+        return _models(command, rest)
     if command != "run":
-        print(f"newsbeam: unknown command {command!r}; try 'newsbeam run --help'", file=sys.stderr)
+        print(f"newsbeam: unknown command {command!r}\n{COMMANDS}", file=sys.stderr)
         return 2
     if "-h" in rest or "--help" in rest:
         print(_help())
@@ -97,6 +105,46 @@ def main(argv: list[str] | None = None) -> int:
     print(format_summary(summary))
     nothing_read = summary["feeds"] == summary["feeds_unreadable"] + summary["feeds_unparseable"]
     return 1 if nothing_read else 0
+
+
+def _models(command: str, argv: list[str]) -> int:
+    """`newsbeam train MODEL` and `newsbeam eval MODEL`: the model scripts behind one door."""
+    parser = argparse.ArgumentParser(prog=f"newsbeam {command}")
+    parser.add_argument("model", choices=("entities", "topic"))
+    if command == "train":
+        parser.add_argument("--data", default=DEFAULT_DATA,
+                            help="the development data folder (default: %(default)s)")
+        parser.add_argument("--output", default=None,
+                            help="where the model files go (default: inside the package)")
+    else:
+        parser.add_argument("--data", required=True,
+                            help="a gold file or a folder of them")
+        parser.add_argument("--format", default=None,
+                            help="entities: conll (token and tag columns); topic: ag, ant, jsonl or tsv "
+                                 "(default: from the file)")
+        parser.add_argument("--language", default=None,
+                            help="ISO 639-1 code of the gold set (default: from its script)")
+    args = parser.parse_args(argv)
+    from pathlib import Path
+
+    try:
+        if command == "train":
+            module = _model_module(args.model, "training")
+            module.train(Path(args.data), Path(args.output) if args.output else None)
+        else:
+            module = _model_module(args.model, "evaluation")
+            print(module.evaluate_path(Path(args.data), args.language, data_format=args.format))
+    except (OSError, ValueError, ImportError) as error:
+        # ImportError: training needs the `train` extra, and says so.
+        print(f"newsbeam: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _model_module(model: str, kind: str):
+    import importlib
+
+    return importlib.import_module(f"transforms.{model}.{kind}")
 
 
 def _streaming(argv: list[str]) -> int:
