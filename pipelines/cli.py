@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     if "--streaming" in rest:
         return _streaming(rest)
 
-    from pipelines.news_pipeline import NothingToRead, run
+    from pipelines.news_pipeline import NothingToRead, Submitted, run
 
     try:
         summary = run(rest)
@@ -91,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if summary is None:
         print(_DRY_RUN)
+        return 0
+    if isinstance(summary, Submitted):
+        print(f"submitted: run {summary.run_id}, job {summary.result.state}; the summary will "
+              f"be at {summary.summary_path}")
         return 0
     for error in summary["feed_errors"]:
         print(f"newsbeam: {error}", file=sys.stderr)
