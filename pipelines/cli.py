@@ -75,6 +75,11 @@ def main(argv: list[str] | None = None) -> int:
         print(_help())
         return 0
 
+    problem = _cannot_detach(rest)
+    if problem:
+        print(f"newsbeam: {problem}", file=sys.stderr)
+        return 2
+
     if "--follow" in rest:
         from pipelines.live import follow
 
@@ -101,6 +106,19 @@ def main(argv: list[str] | None = None) -> int:
     print(format_summary(summary))
     nothing_read = summary["feeds"] == summary["feeds_unreadable"] + summary["feeds_unparseable"]
     return 1 if nothing_read else 0
+
+
+def _cannot_detach(argv: list[str]) -> str | None:
+    """Why --no_wait_until_finish cannot work with these options, if it cannot."""
+    if "--no_wait_until_finish" not in argv:
+        return None
+    from apache_beam.options.pipeline_options import PipelineOptions, PortableOptions
+
+    portable = PipelineOptions(argv).view_as(PortableOptions)
+    if portable.environment_type == "LOOPBACK" or portable.job_endpoint == "embed":
+        return ("--no_wait_until_finish with LOOPBACK workers or an embedded job server: the "
+                "job runs inside this process and would stop when newsbeam exits")
+    return None
 
 
 def _streaming(argv: list[str]) -> int:

@@ -231,6 +231,14 @@ def test_a_batch_run_that_does_not_wait_returns_without_a_summary(tmp_path, caps
     assert "records written" not in printed
 
 
+@pytest.mark.parametrize("where", [["--job_endpoint=embed"], ["--environment_type=LOOPBACK"]])
+def test_not_waiting_is_refused_where_the_job_lives_in_this_process(where, tmp_path, capsys):
+    argv = ["run", "--runner=PortableRunner", *where, "--output", str(tmp_path),
+            "--no_wait_until_finish"]
+    assert main(argv) == 2
+    assert "would stop when newsbeam exits" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------------------------------------
 # Dataflow: both jobs built offline with the Dataflow runner
 
