@@ -452,16 +452,17 @@ def k8s_submit_commands(savepoint: str = "") -> dict[str, list[str]]:
 
 def run_with_fake(argv: list[str], env: dict[str, str], program: str = "newsbeam") -> list[str]:
     """Runs a shell command with `program` replaced by a stub; returns the stub's arguments."""
-    stub_dir = Path(tempfile.mkdtemp(prefix="newsbeam-stub-"))
-    captured = stub_dir / "args"
-    stub = stub_dir / program
-    stub.write_text(f'#!/bin/sh\nfor a in "$@"; do printf "%s\\0" "$a"; done >> "{captured}"\n'
-                    'printf "\\1" >> "' + str(captured) + '"\n')
-    stub.chmod(stub.stat().st_mode | stat.S_IEXEC)
-    captured.write_bytes(b"")
-    subprocess.run(argv, check=True, cwd=ROOT,
-                   env={"PATH": f"{stub_dir}:{os.environ['PATH']}", **env})
-    calls = captured.read_bytes().split(b"\x01")[:-1]
+    with tempfile.TemporaryDirectory(prefix="newsbeam-stub-") as folder:
+        stub_dir = Path(folder)
+        captured = stub_dir / "args"
+        stub = stub_dir / program
+        stub.write_text(f'#!/bin/sh\nfor a in "$@"; do printf "%s\\0" "$a"; done >> "{captured}"\n'
+                        f'printf "\\1" >> "{captured}"\n')
+        stub.chmod(stub.stat().st_mode | stat.S_IEXEC)
+        captured.write_bytes(b"")
+        subprocess.run(argv, check=True, cwd=ROOT,
+                       env={"PATH": f"{stub_dir}:{os.environ['PATH']}", **env})
+        calls = captured.read_bytes().split(b"\x01")[:-1]
     assert len(calls) == 1, calls
     return [arg.decode() for arg in calls[0].split(b"\0")[:-1]]
 
