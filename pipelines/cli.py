@@ -83,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         print(_help())
         return 0
 
+    problem = _cannot_detach(rest)
+    if problem:
+        print(f"newsbeam: {problem}", file=sys.stderr)
+        return 2
+
     if "--follow" in rest:
         from pipelines.live import follow
 
@@ -90,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     if "--streaming" in rest:
         return _streaming(rest)
 
-    from pipelines.news_pipeline import NothingToRead, run
+    from pipelines.news_pipeline import NothingToRead, Submitted, run
 
     try:
         summary = run(rest)
@@ -99,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if summary is None:
         print(_DRY_RUN)
+        return 0
+    if isinstance(summary, Submitted):
+        print(f"submitted: run {summary.run_id}, job {summary.result.state}; the summary will "
+              f"be at {summary.summary_path}")
         return 0
     for error in summary["feed_errors"]:
         print(f"newsbeam: {error}", file=sys.stderr)
@@ -145,6 +154,19 @@ def _model_module(model: str, kind: str):
     import importlib
 
     return importlib.import_module(f"transforms.{model}.{kind}")
+
+
+def _cannot_detach(argv: list[str]) -> str | None:
+    """Why --no_wait_until_finish cannot work with these options, if it cannot."""
+    if "--no_wait_until_finish" not in argv:
+        return None
+    from apache_beam.options.pipeline_options import PipelineOptions, PortableOptions
+
+    portable = PipelineOptions(argv).view_as(PortableOptions)
+    if portable.environment_type == "LOOPBACK" or portable.job_endpoint == "embed":
+        return ("--no_wait_until_finish with LOOPBACK workers or an embedded job server: the "
+                "job runs inside this process and would stop when newsbeam exits")
+    return None
 
 
 def _streaming(argv: list[str]) -> int:

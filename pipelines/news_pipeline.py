@@ -16,6 +16,7 @@ from importlib import resources
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions, TestOptions
+from apache_beam.runners.runner import PipelineResult
 
 from pipelines.options import LOCAL_RUNNER, NewsPipelineOptions
 from transforms.boilerplate import StripBoilerplate
@@ -100,10 +101,22 @@ def pipeline_options(argv: list[str] | None) -> PipelineOptions:
     return options
 
 
-def run(argv: list[str] | None = None) -> dict | None:
+@dataclass
+class Submitted:
+    """A job handed to its runner and not waited for (--no_wait_until_finish)."""
+    run_id: str
+    output: str
+    summary_path: str
+    result: PipelineResult
+
+
+def run(argv: list[str] | None = None) -> dict | Submitted | None:
     """Runs the batch job and returns its summary; raises NothingToRead if no feed was usable.
 
-    Returns None for a dry run (--dry_run=True: the runner builds the job without running it).
+    Returns None for a dry run (--dry_run=True: the runner builds the job without running it),
+    and a Submitted with --no_wait_until_finish (Beam's option): the job is handed to its
+    runner (Flink, Dataflow) and left running, so there is no summary to read yet; it will
+    be at `summary_path` when the job ends. A Flex Template launch must not wait.
     """
     options = pipeline_options(argv)
     plan = plan_run(options)
@@ -115,6 +128,8 @@ def run(argv: list[str] | None = None) -> dict | None:
         build_pipeline(pipeline, plan)
     if options.view_as(TestOptions).dry_run:
         return None
+    if options.view_as(StandardOptions).no_wait_until_finish:
+        return Submitted(plan.run_id, plan.output, plan.summary_path, pipeline.result)
     summary = read_json(plan.summary_path)
     summary["run_id"] = plan.run_id
     summary["output"] = plan.output

@@ -1,11 +1,19 @@
 """Every user-facing option of newsbeam, once; Beam's own options pass through beside them."""
 from __future__ import annotations
 
+import argparse
+
 from apache_beam.options.pipeline_options import PipelineOptions
 
 # The DirectRunner would first try to download Prism from the internet; this is the local
 # engine it falls back to, named directly so that a first run downloads nothing.
 LOCAL_RUNNER = "FnApiRunner"
+
+# Options read only by the local follow loop (`newsbeam run --follow`): a job on Flink or
+# Dataflow never looks at them, so the Flex Template (deploy/dataflow/metadata.json) leaves
+# them out and its entry point refuses them. Every other option here is a template parameter;
+# tests/test_deploy.py fails when the two drift apart.
+FOLLOW_ONLY_OPTIONS = ("follow", "state", "fetch_concurrency")
 
 
 class NewsPipelineOptions(PipelineOptions):
@@ -56,3 +64,10 @@ class NewsPipelineOptions(PipelineOptions):
             "--run_for", type=float, default=None,
             help="Stop polling after this many seconds (local runs hold every window until "
                  "then); default: until the job is cancelled or drained.")
+
+
+def newsbeam_arguments() -> list[argparse.Action]:
+    """newsbeam's own options (not Beam's), as argparse actions, in the order of --help."""
+    parser = argparse.ArgumentParser(add_help=False)
+    NewsPipelineOptions._add_argparse_args(parser)
+    return list(parser._actions)

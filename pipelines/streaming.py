@@ -69,7 +69,9 @@ def build_streaming_pipeline(pipeline: beam.Pipeline, feeds: list[str], output: 
 
 
 def run_streaming(argv: list[str] | None = None, *, wait: bool = True) -> PipelineResult | None:
-    """Starts the unbounded job from command-line options; waits for it unless `wait` is False.
+    """Starts the unbounded job from command-line options; waits for it unless `wait` is False
+    or Beam's --no_wait_until_finish is given (a Flex Template launch or a Kubernetes Job that
+    submits to Flink must hand the job over and return).
 
     Returns None for a dry run (--dry_run=True: the runner builds the job without running it).
 
@@ -93,7 +95,7 @@ def run_streaming(argv: list[str] | None = None, *, wait: bool = True) -> Pipeli
     result = pipeline.run()
     if options.view_as(TestOptions).dry_run:
         return None
-    if wait:
+    if wait and not options.view_as(StandardOptions).no_wait_until_finish:
         result.wait_until_finish()
     return result
 

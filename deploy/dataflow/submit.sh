@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Submit newsbeam to Google Cloud Dataflow, as a batch run or as the unbounded job.
+# Submit newsbeam to Google Cloud Dataflow straight from this checkout (no template, no
+# image: the workers install the newsbeam wheel), as a batch run or as the unbounded job. For
+# a reusable launch without a Python environment, use the Flex Template
+# (deploy/dataflow/flex-template.sh).
 #
 #   PROJECT=my-project REGION=europe-west1 BUCKET=my-bucket deploy/dataflow/submit.sh [--streaming] [newsbeam options]
 #
@@ -10,12 +13,18 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 # Dataflow workers install newsbeam from this wheel; the GCP extras are needed on the submitter.
-python3 -m pip install -q 'apache-beam[gcp]==2.77.0' -e .
+python3 -m pip install -q -e '.[gcp]'
 python3 -m pip wheel -q --no-deps -w dist .
 wheel=$(ls -t dist/newsbeam-*.whl | head -n 1)
+
+# The unbounded job runs until drained or cancelled: submit it and return.
+detach=()
+for arg in "$@"; do
+  if [ "$arg" = "--streaming" ]; then detach=(--no_wait_until_finish); fi
+done
 
 exec newsbeam run \
   --runner=DataflowRunner --project="$PROJECT" --region="$REGION" \
   --temp_location="gs://$BUCKET/tmp" --extra_package="$wheel" \
   --feeds "gs://$BUCKET/feeds.opml" --output "gs://$BUCKET/news" \
-  "$@"
+  "${detach[@]}" "$@"

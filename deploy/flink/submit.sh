@@ -1,20 +1,39 @@
 #!/usr/bin/env bash
-# Submit newsbeam to Flink through Beam's portable runner and a Flink job server.
+# Submit newsbeam to a Flink 1.20 cluster through Beam's job server, from any machine that
+# has newsbeam installed (pip install -e '.[aws]' or '.[gcp]' for s3:// or gs:// paths).
 #
-#   deploy/flink/submit.sh [--streaming] [newsbeam options]
+#   JOB_HOST=job-server.example deploy/flink/submit.sh [--streaming] [newsbeam options]
 #
-# JOB_ENDPOINT (default localhost:8099) is the job server, e.g. started beside a Flink cluster:
-#   docker run --net=host apache/beam_flink1.19_job_server:2.77.0 --flink-master=FLINK_HOST:8081
-# (Beam 2.77 publishes job servers for Flink 1.19, 1.20, 2.0, 2.1 and 2.2: take your cluster's.)
-# The Python workers run in the SDK container built by deploy/Dockerfile (SDK_IMAGE), so the
-# transforms and lexicons are present on every task manager. Feeds and output must be on a
-# filesystem the workers share (gs://, s3://, hdfs://).
+# JOB_HOST runs apache/beam_flink1.20_job_server:2.77.0 (ports 8099 and 8098 reachable from
+# here); deploy/flink/k8s/job-server.yaml and deploy/flink/compose.yaml start one. The Python
+# workers run in the Beam worker pool beside each task manager (EXTERNAL, localhost:50000),
+# as in deploy/flink/k8s/ and compose.yaml; for Flink task managers that can start Docker
+# containers instead, set ENVIRONMENT="--environment_type=DOCKER --environment_config=IMAGE"
+# with IMAGE built from deploy/Dockerfile. Feeds and output must be on a filesystem the
+# workers share (gs://, s3://, hdfs://).
 #
-# Without Flink, the same portable path runs in-process, which is how it is tested here:
+# The unbounded job gets checkpoints every CHECKPOINT_INTERVAL_MS (default 60000) and is
+# submitted without waiting (it runs until cancelled or stopped with a savepoint); the batch
+# job is waited for and prints its summary.
+#
+# Without a cluster, the same portable path runs in-process, which is how it is tested here:
 #   newsbeam run --runner=PortableRunner --job_endpoint=embed --environment_type=LOOPBACK
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+: "${JOB_HOST:=localhost}"
+read -r -a environment <<< "${ENVIRONMENT:---environment_type=EXTERNAL --environment_config=localhost:50000}"
+streaming=()
+for arg in "$@"; do
+  if [ "$arg" = "--streaming" ]; then
+    streaming=(--checkpointing_interval="${CHECKPOINT_INTERVAL_MS:-60000}"
+               --externalized_checkpoints_enabled
+               --retain_externalized_checkpoints_on_cancellation
+               --no_wait_until_finish)
+  fi
+done
 exec newsbeam run \
-  --runner=PortableRunner --job_endpoint="${JOB_ENDPOINT:-localhost:8099}" \
-  --environment_type=DOCKER --environment_config="${SDK_IMAGE:-newsbeam-sdk:0.1.0}" \
+  --runner=PortableRunner \
+  --job_endpoint="$JOB_HOST:8099" --artifact_endpoint="$JOB_HOST:8098" \
+  "${environment[@]}" \
+  --parallelism="${PARALLELISM:-2}" \
+  "${streaming[@]}" \
   "$@"
