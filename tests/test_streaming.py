@@ -20,7 +20,7 @@ from apache_beam.transforms.window import TimestampedValue
 from pipelines.streaming import build_streaming_pipeline, run_streaming
 from tests.avro_files import read_records, records_by_file
 from transforms.dedup import NumberRevisions
-from transforms.fetch import PollResult, poll_feed
+from transforms.schedule import PollResult, poll_feed
 from transforms.polling import PollFeeds
 from transforms.records import to_news_item
 from transforms.sinks import NULL_PARTITION, WriteNewsItems
@@ -238,7 +238,7 @@ def test_the_whole_job_on_the_portable_runner_writes_every_item_and_edit_once(tm
     pipeline = beam.Pipeline(options=options)
     build_streaming_pipeline(pipeline, [*SCRIPTS, fixture], str(tmp_path), interval=1,
                              window_seconds=60, allowed_lateness_seconds=600, run_id="e2e",
-                             poll_fn=scripted_feeds, stop_after_seconds=3)
+                             poll_fn=scripted_feeds, stop_after_seconds=3, first_poll_spread=0)
     started = time.monotonic()
     result = pipeline.run()
     result.wait_until_finish()
