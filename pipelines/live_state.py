@@ -187,12 +187,16 @@ class StoryIndexView:
         self._cache: dict[str, list[Entry]] = {}
         self.claims: list[tuple[str, Entry]] = []
 
-    def entries(self, keys: list[str]) -> dict[str, list[Entry]]:
-        missing = [key for key in keys if key not in self._cache]
+    def prefetch(self, keys) -> None:
+        """Reads the stored stories of `keys` in a few queries rather than one per record."""
+        missing = list({key for key in keys if key not in self._cache})
         if missing:
             stored = self._state.story_entries(missing)
             for key in missing:
                 self._cache[key] = stored.get(key, [])
+
+    def entries(self, keys: list[str]) -> dict[str, list[Entry]]:
+        self.prefetch(keys)
         return {key: self._cache[key] for key in keys if self._cache[key]}
 
     def claim(self, key: str, entry: Entry) -> None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Protocol
@@ -116,23 +117,31 @@ _SEEDS = _constants(b"newsbeam-minhash-seed", BANDS * ROWS)
 _MULTIPLIERS = _constants(b"newsbeam-minhash-mult", BANDS * ROWS) | np.uint64(1)
 
 
-def _shingles(text: str) -> set[str]:
-    words = [normalise(word.lower()) for word in _WORD.findall(text)[:MAX_WORDS]]
+_SHINGLE_MIX = _constants(b"newsbeam-shingle", SHINGLE) | np.uint64(1)
+
+
+def _shingle_hashes(text: str) -> np.ndarray:
+    """64-bit hashes of the text's distinct word 3-shingles (lower case, Arabic spelling
+    variants folded); empty under MIN_WORDS words. Words are hashed once each (CRC-32) and
+    combined per shingle in numpy: a tenth of the time of hashing every shingle string."""
+    words = _WORD.findall(normalise(text.lower()))[:MAX_WORDS]
     if len(words) < MIN_WORDS:
-        return set()
-    return {" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
-
-
-def _hash64(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+        return np.empty(0, dtype=np.uint64)
+    hashed = np.fromiter((zlib.crc32(word.encode("utf-8")) for word in words),
+                         dtype=np.uint64, count=len(words))
+    count = len(words) - SHINGLE + 1
+    with np.errstate(over="ignore"):  # multiplications wrap around on purpose
+        shingles = np.zeros(count, dtype=np.uint64)
+        for offset in range(SHINGLE):
+            shingles = (shingles ^ hashed[offset:offset + count]) * _SHINGLE_MIX[offset]
+    return np.unique(shingles)
 
 
 def text_bands(text: str) -> tuple[str, ...]:
     """The band keys of a text's MinHash signature; () for a text under MIN_WORDS words."""
-    shingles = _shingles(text)
-    if not shingles:
+    values = _shingle_hashes(text)
+    if not len(values):
         return ()
-    values = np.fromiter((_hash64(s) for s in shingles), dtype=np.uint64, count=len(shingles))
     with np.errstate(over="ignore"):  # multiply-shift hashing wraps around on purpose
         hashed = ((values[None, :] ^ _SEEDS[:, None]) * _MULTIPLIERS[:, None]) >> np.uint64(32)
     signature = hashed.min(axis=1).astype("<u4").reshape(BANDS, ROWS)
