@@ -54,6 +54,10 @@ DAY = 86400.0
 # A cycle started by a finished poll waits this long for more before writing: enough to batch
 # polls that finish together, little next to the interval.
 GATHER_SECONDS = 1.0
+# Cycles start at least a tenth of the interval apart, between 1 and 5 s: each Beam run costs
+# about half a second of CPU, so thousands of feeds finishing one after another are written a
+# few seconds' worth at a time, and a new item still waits at most 5 s + one write.
+MIN_CYCLE_SPACING_SECONDS, MAX_CYCLE_SPACING_SECONDS = 1.0, 5.0
 # The scheduler looks for due feeds at least this often.
 SCHEDULE_TICK_SECONDS = 1.0
 
@@ -160,14 +164,19 @@ class Follower:
                        default=time.time() + self.interval)
 
     def _take_finished(self, limit: int, deadline: float | None) -> list:
-        """Up to `limit` finished polls: waits until there are `limit`, none is unfinished, or
-        `deadline` (monotonic seconds; None = no deadline) passes."""
+        """Up to `limit` finished polls: waits until there are `limit`, or until `deadline`
+        (monotonic seconds) passes; without a deadline, until no poll is unfinished."""
         with self._cond:
-            while len(self._finished) < limit and self._unfinished > 0:
-                timeout = None if deadline is None else deadline - time.monotonic()
-                if timeout is not None and timeout <= 0:
-                    break
-                self._cond.wait(timeout)
+            while len(self._finished) < limit:
+                if deadline is None:
+                    if not self._unfinished:
+                        break
+                    self._cond.wait()
+                else:
+                    timeout = deadline - time.monotonic()
+                    if timeout <= 0:
+                        break
+                    self._cond.wait(timeout)
             return [self._finished.popleft() for _ in range(min(limit, len(self._finished)))]
 
     # --- one cycle --------------------------------------------------------------------------
@@ -266,9 +275,10 @@ class Follower:
         """Sets each item's `story_id` against the stored story keys (and the items before it);
         returns the (key, story) pairs to commit with the batch."""
         index = StoryIndexView(self.state)
+        all_keys = [record_story_keys(item) for item in items]
+        index.prefetch(key for keys in all_keys for key in keys.all)
         pairs = []
-        for item in items:
-            keys = record_story_keys(item)
+        for item, keys in zip(items, all_keys):
             story = assign(item["id"], story_created(item), keys, index)
             item["story_id"] = story.story
             # Kept in the inbox, so that a replayed batch commits the same story keys.
@@ -351,11 +361,15 @@ class Follower:
         """Follows until `stop` is set; a cycle under way is finished and committed first.
 
         Fetches run continuously; a cycle starts as soon as a poll finishes and writes what has
-        finished within `gather_seconds`. A cycle that fails (output unwritable, disk full) is
+        finished within `gather_seconds`, and at least a tenth of the interval (1 to 5 s) after
+        the cycle before it started. A cycle that fails (output unwritable, disk full) is
         reported and retried after an interval, its batch first: following goes on rather than
         ending on the first outage.
         """
         scheduler = None
+        spacing = min(MAX_CYCLE_SPACING_SECONDS, max(MIN_CYCLE_SPACING_SECONDS,
+                                                     self.interval / 10))
+        last_cycle = -spacing
         while not stop.is_set():
             try:
                 for batch_id in self.replay_inbox():
@@ -366,8 +380,11 @@ class Follower:
                     scheduler.start()
                 if not self._wait_for_polls(timeout=SCHEDULE_TICK_SECONDS):
                     continue
-                cycle = self.run_cycle(deadline=time.monotonic() + self.gather_seconds,
+                started = time.monotonic()
+                cycle = self.run_cycle(deadline=max(started + self.gather_seconds,
+                                                    last_cycle + spacing),
                                        submit=False)
+                last_cycle = started
             except Exception as error:  # any outage: the batch waits in the inbox meanwhile
                 warn(f"newsbeam: cycle failed, retrying in {self.interval:g} s: {error!r}")
                 stop.wait(self.interval)
