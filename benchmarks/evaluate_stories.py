@@ -126,8 +126,7 @@ def copies(records: list[dict]) -> None:
         "three words edited": lambda r: {**r, "body": _edit(r["body"], rng, 3), "link": None},
         "a sentence added": lambda r: {**r, "link": None, "body": r["body"]
                                        + " Follow us for the latest news from the region."},
-        "last 10% cut": lambda r: {**r, "link": None,
-                                  "body": " ".join(r["body"].split()[:int(len(r["body"].split()) * 0.9)])},
+        "last 10% cut": lambda r: {**r, "link": None, "body": _head(r["body"], 0.9)},
     }
     base = [r for r in records if text_bands(r["body"]) and r.get("link")]
     print(f"\ncopies of {len(base)} real items with a link and text keys (copy under another id):")
@@ -140,6 +139,11 @@ def copies(records: list[dict]) -> None:
             groups, _ = stories_of([record, copy])
             joined += len(groups) == 1
         print(f"  {name:28} merged {joined / len(base):.1%}")
+
+
+def _head(text: str, share: float) -> str:
+    words = text.split()
+    return " ".join(words[:int(len(words) * share)])
 
 
 def _edit(text: str, rng: random.Random, words: int) -> str:

@@ -40,7 +40,8 @@ def test_tracking_parameters_scheme_and_host_do_not_change_the_canonical_link(li
 def test_parameters_that_name_the_article_are_kept_and_sorted():
     assert (canonical_link("https://x.example/a.php?utm_source=rss&id=7&cat=2")
             == canonical_link("https://x.example/a.php?cat=2&id=7") == "x.example/a.php?cat=2&id=7")
-    assert canonical_link("https://x.example/a.php?id=7") != canonical_link("https://x.example/a.php?id=8")
+    assert (canonical_link("https://x.example/a.php?id=7")
+            != canonical_link("https://x.example/a.php?id=8"))
 
 
 def test_percent_encoding_is_normalised():
@@ -187,5 +188,6 @@ def test_two_feeds_carrying_one_article_give_two_records_and_one_story(tmp_path)
                  "--output", str(tmp_path / "out")]) == 0
     records = {r["guid"]: r for r in read_records(str(tmp_path / "out" / "items"))}
     assert len(records) == 3
-    assert records["paper-77"]["story_id"] == records["wire-1"]["story_id"] == records["wire-1"]["id"]
+    wire_story = records["wire-1"]["story_id"]
+    assert records["paper-77"]["story_id"] == wire_story == records["wire-1"]["id"]
     assert records["wire-2"]["story_id"] == records["wire-2"]["id"]
