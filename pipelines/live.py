@@ -132,15 +132,18 @@ class Follower:
     def _poll(self, state: FeedPollState, now: float) -> PollResult:
         return safe_poll(self.poll_fn, state, interval=self.interval, now=now, client=self.client)
 
-    def submit_due(self, now: float) -> int:
-        """Hands every feed due at `now` and not in flight to the fetch pool; returns how many."""
+    def submit_due(self, now: float, skip: set[str] | None = None) -> int:
+        """Hands every feed due at `now`, not in flight and not in `skip` to the fetch pool
+        (adding it to `skip`); returns how many."""
         submitted = 0
         with self._cond:
             for feed, state in self._states.items():
                 if len(self._in_flight) >= self._max_outstanding:
                     break
-                if state.next_due > now or feed in self._in_flight:
+                if state.next_due > now or feed in self._in_flight or (skip and feed in skip):
                     continue
+                if skip is not None:
+                    skip.add(feed)
                 self._in_flight.add(feed)
                 self._unfinished += 1
                 future = self._pool.submit(state.source, self._poll, state, now)
@@ -195,14 +198,15 @@ class Follower:
         started = time.monotonic()
         now = time.time() if now is None else now
         report = CycleReport()
+        polled: set[str] = set()  # each feed at most once a cycle, whatever its schedule says
         if submit:
-            self.submit_due(now)
+            self.submit_due(now, polled)
         while True:
             group = self._take_finished(self.feeds_per_batch, deadline)
             if group:
                 self._write_group(group, now, report)
             if submit:
-                self.submit_due(now)
+                self.submit_due(now, polled)
             with self._cond:
                 more = bool(self._finished) or (deadline is None and self._unfinished > 0)
                 report.in_flight = self._unfinished
