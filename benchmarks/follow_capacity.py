@@ -1,12 +1,16 @@
 """How many feeds one machine follows at a 5-minute interval: follow-mode cycles against
 thousands of simulated feeds on loopback (most polls 304, a few feeds with a new item).
 
-    python benchmarks/follow_capacity.py --feeds 1000 10000 [--cycles 3]
+    python benchmarks/follow_capacity.py --feeds 1000 10000 [--cycles 3] [--hosts 100]
 
-The first cycle reads every feed in full; later cycles are the steady state measured here.
-A cycle is timed on the wall clock and on the follower's CPU clock (all its threads, the
-in-process Beam run included; the simulator runs in another process). Following N feeds every
-300 s keeps up while a cycle takes under 300 s; the CPU share is cycle CPU / (300 s x cores).
+Each cycle polls every feed once (the clock jumps one interval between cycles, and the first
+polls are not spread, so a cycle is the worst case of all feeds due at once) and writes what
+is new, in groups of 2,000 feeds, as polls finish. The first cycle reads every feed in full;
+later cycles are the steady state. The feeds are spread over `--hosts` loopback addresses,
+each with the default per-host cap of 2 requests at once. A cycle is timed on the wall clock
+and on the follower's CPU clock (all its threads, the in-process Beam runs included; the
+simulator runs in another process). Following N feeds every 300 s keeps up while a cycle takes
+under 300 s; the CPU share is cycle CPU / (300 s x cores).
 """
 from __future__ import annotations
 
@@ -26,13 +30,17 @@ from pipelines.live import Follower  # noqa: E402
 INTERVAL = 300.0
 
 
-def measure(feeds: int, cycles: int, port: int, concurrency: int) -> None:
-    simulator = start_in_background(feeds, port, publish_every=2.0, publish_share=0.01)
+def measure(feeds: int, cycles: int, port: int, concurrency: int, hosts: int,
+            per_host: int) -> None:
+    simulator = start_in_background(feeds, port, publish_every=2.0, publish_share=0.01,
+                                    hosts=hosts)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            follower = Follower(feeds=feed_urls(feeds, port), output=os.path.join(tmp, "out"),
+            follower = Follower(feeds=feed_urls(feeds, port, hosts),
+                                output=os.path.join(tmp, "out"),
                                 state_dir=os.path.join(tmp, "state"), interval=INTERVAL,
-                                concurrency=concurrency)
+                                concurrency=concurrency, per_host=per_host,
+                                spread_first_polls=False)
             start = time.time()
             for cycle in range(cycles + 1):
                 wall, cpu = time.monotonic(), time.process_time()
@@ -60,9 +68,11 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=3)
     parser.add_argument("--port", type=int, default=8809)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--hosts", type=int, default=100)
+    parser.add_argument("--per_host", type=int, default=2)
     args = parser.parse_args()
     for count in args.feeds:
-        measure(count, args.cycles, args.port, args.concurrency)
+        measure(count, args.cycles, args.port, args.concurrency, args.hosts, args.per_host)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,13 @@
 """Soak: `newsbeam run --follow` against 1,000 simulated feeds for an hour.
 
-    python benchmarks/soak.py [--feeds 1000] [--seconds 3600] [--interval 60]
+    python benchmarks/soak.py [--feeds 1000] [--seconds 3600] [--interval 60] [--hostile 1]
 
 Reports the follower's resident memory over time (it should stay flat), items published by the
-simulator against items written to Avro (equal) and duplicates (zero). Publishing stops
-`--interval` x 2 seconds before the end so that the last items can be picked up.
+simulator against items written to Avro (equal), duplicates (zero), and the time from an
+item's publication to the moment its file appeared (median, max). With `--hostile N`, N feeds
+that never answer, N that trickle a byte a second and N that redirect in a loop are followed
+too: they must not delay the others. Publishing stops `--interval` x 2 seconds before the end
+so that the last items can be picked up.
 """
 from __future__ import annotations
 
@@ -23,7 +26,8 @@ import fastavro
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from benchmarks.feed_simulator import feed_urls, start_in_background  # noqa: E402
+from benchmarks.feed_simulator import (feed_urls, hostile_urls,  # noqa: E402
+                                       start_hostile_in_background, start_in_background)
 
 
 def rss_mb(pid: int) -> float:
@@ -50,14 +54,21 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3600)
     parser.add_argument("--interval", type=float, default=60)
     parser.add_argument("--port", type=int, default=8810)
+    parser.add_argument("--hostile", type=int, default=0)
+    parser.add_argument("--publish_every", type=float, default=10.0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, "published.log")
         feeds_list = os.path.join(tmp, "feeds.txt")
-        pathlib.Path(feeds_list).write_text("\n".join(feed_urls(args.feeds, args.port)) + "\n")
+        urls = feed_urls(args.feeds, args.port)
+        hostile = None
+        if args.hostile:
+            hostile = start_hostile_in_background(args.port + 1)
+            urls += hostile_urls(args.port + 1, args.hostile)
+        pathlib.Path(feeds_list).write_text("\n".join(urls) + "\n")
         simulator = start_in_background(
-            args.feeds, args.port, publish_every=10.0, publish_share=0.005, log_path=log,
-            publish_for=args.seconds - 2 * args.interval)
+            args.feeds, args.port, publish_every=args.publish_every, publish_share=0.005,
+            log_path=log, publish_for=args.seconds - 2 * args.interval)
         output = os.path.join(tmp, "out")
         follower = subprocess.Popen(
             [sys.executable, "-m", "pipelines.news_pipeline", "--follow",
@@ -75,6 +86,9 @@ def main() -> None:
             follower.wait(timeout=120)
             simulator.terminate()
             simulator.join()
+            if hostile is not None:
+                hostile.terminate()
+                hostile.join()
         published = dict(line.split("\t") for line in pathlib.Path(log).read_text().splitlines())
         records = written(output)
         appeared = dict(records)
@@ -82,7 +96,8 @@ def main() -> None:
         # The initial items exist before the follower starts: only later ones measure latency.
         delays = sorted(appeared[guid] - float(at) for guid, at in published.items()
                         if guid in appeared and float(at) > start_time + 5)
-        print(f"feeds {args.feeds}, {args.seconds:.0f} s, interval {args.interval:.0f} s")
+        print(f"feeds {args.feeds} (+ {3 * args.hostile} hostile), {args.seconds:.0f} s, "
+              f"interval {args.interval:.0f} s")
         print(f"RSS after the first minute {samples[0][1]:.1f} MB, at the end {samples[-1][1]:.1f} MB")
         print(f"items published {len(published)}, written {len(appeared)}, "
               f"missing {len(set(published) - set(appeared))}, duplicates {repeats}, "

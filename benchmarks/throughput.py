@@ -15,13 +15,10 @@ import shutil
 import tempfile
 import time
 
-from pipelines.news_pipeline import run, sample_feeds
-from transforms.boilerplate import clean_item
-from transforms.entities import add_entities
-from transforms.feeds import expand_sources, parse_feed
-from transforms.language import add_language
-from transforms.records import to_news_item
-from transforms.topic import add_topic
+from pipelines.news_pipeline import run
+from transforms.enrich import STAGES
+from transforms.feeds import parse_feed
+from transforms.sources import expand_sources, sample_feeds
 
 REAL_FEEDS = pathlib.Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "feeds" / "real"
 
@@ -40,8 +37,7 @@ def build_corpus(target_items: int, folder: pathlib.Path) -> int:
 
 def plain_loop(folder: pathlib.Path) -> tuple[int, float, dict]:
     feeds, _ = expand_sources([str(folder)])
-    stages = {"parse": 0.0, "boilerplate": 0.0, "language": 0.0, "topic": 0.0,
-              "entities": 0.0, "record": 0.0}
+    stages = {"parse": 0.0, **{stage.name: 0.0 for stage in STAGES}}
     count = 0
     start = time.perf_counter()
     for feed in feeds:
@@ -49,12 +45,10 @@ def plain_loop(folder: pathlib.Path) -> tuple[int, float, dict]:
         items = parse_feed(feed, pathlib.Path(feed).read_bytes(), 0)
         stages["parse"] += time.perf_counter() - t
         for item in items:
-            for stage, fn in (("boilerplate", clean_item), ("language", add_language),
-                              ("topic", add_topic), ("entities", add_entities),
-                              ("record", to_news_item)):
+            for stage in STAGES:
                 t = time.perf_counter()
-                item = fn(item)
-                stages[stage] += time.perf_counter() - t
+                item = stage.fn(item)
+                stages[stage.name] += time.perf_counter() - t
             count += 1
     return count, time.perf_counter() - start, stages
 

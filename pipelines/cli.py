@@ -18,7 +18,7 @@ logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", level=logging.
 for _handler in logging.getLogger().handlers:
     _handler.addFilter(_OptionalClientNoise())
 
-from pipelines.options import LOCAL_RUNNER, NewsPipelineOptions  # noqa: E402
+from pipelines.arguments import LOCAL_RUNNER, add_arguments  # noqa: E402
 
 USAGE = """usage: newsbeam run [--feeds SRC [SRC ...]] [--output DIR] [--shards N] [BEAM OPTIONS]
        newsbeam run --follow [--interval SECONDS] [--state DIR] ... [BEAM OPTIONS]
@@ -34,7 +34,7 @@ the default runner is the local {runner}, which downloads nothing.
 def _help() -> str:
     parser = argparse.ArgumentParser(prog="newsbeam run", usage=argparse.SUPPRESS,
                                      add_help=False)
-    NewsPipelineOptions._add_argparse_args(parser)
+    add_arguments(parser, for_help=True)
     return USAGE.format(runner=LOCAL_RUNNER) + "\n" + parser.format_help()
 
 
@@ -88,20 +88,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"newsbeam: {problem}", file=sys.stderr)
         return 2
 
-    if "--follow" in rest:
-        from pipelines.live import follow
-
-        return follow(rest)
-    if "--streaming" in rest:
-        return _streaming(rest)
-
-    from pipelines.news_pipeline import NothingToRead, Submitted, run
+    # Every mode resolves --feeds the same way (transforms.sources) and stops the same way
+    # when no feed is left: one line on stderr, exit status 1.
+    from transforms.sources import NothingToRead
 
     try:
-        summary = run(rest)
+        if "--follow" in rest:
+            from pipelines.live import follow
+
+            return follow(rest)
+        if "--streaming" in rest:
+            return _streaming(rest)
+        return _batch(rest)
     except NothingToRead as error:
         print(f"newsbeam: {error}", file=sys.stderr)
         return 1
+
+
+def _batch(argv: list[str]) -> int:
+    from pipelines.news_pipeline import Submitted, run
+
+    summary = run(argv)
     if summary is None:
         print(_DRY_RUN)
         return 0
@@ -172,11 +179,7 @@ def _cannot_detach(argv: list[str]) -> str | None:
 def _streaming(argv: list[str]) -> int:
     from pipelines.streaming import run_streaming
 
-    try:
-        result = run_streaming(argv)
-    except ValueError as error:
-        print(f"newsbeam: {error}", file=sys.stderr)
-        return 1
+    result = run_streaming(argv)
     print(_DRY_RUN if result is None else f"streaming job: {result.state}")
     return 0
 

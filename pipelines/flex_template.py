@@ -21,7 +21,7 @@ import os
 import sys
 from collections.abc import Mapping
 
-from pipelines.options import FOLLOW_ONLY_OPTIONS
+from pipelines.arguments import FOLLOW_ONLY_OPTIONS
 
 SDK_IMAGE_ENV = "NEWSBEAM_SDK_IMAGE"
 _TRUE = ("true", "1", "yes")

@@ -1,46 +1,65 @@
-"""Follow mode on one machine: poll cycles, each new item written once, across restarts.
+"""Follow mode on one machine: feeds fetched continuously, new items written in cycles, once.
 
 Beam's local runners cannot run an unbounded graph live (the FnApiRunner runs a PeriodicImpulse
 pipeline to its end before emitting anything; the BundleBasedDirectRunner rejects it), so the
 local loop is a driver around bounded Beam runs:
 
-1. poll the feeds that are due, many at once (threads; one slow feed never holds up others);
-2. parse what changed and compare each item with the persisted state: new, revised or seen;
-3. write the new and revised items, and the poll failures, to an inbox batch file;
-4. run the same enrich-and-write Beam graph as the batch job over that batch;
-5. commit the batch, the items' fingerprints and the feeds' states in one SQLite transaction.
+1. a scheduler thread hands each feed to the fetch pool as soon as it is due (threads, one
+   HTTP session, per-host caps): fetches run continuously, and a feed that hangs, trickles
+   bytes or redirects in a loop holds one thread until its deadline, nothing else;
+2. a cycle takes the polls that have finished by its deadline (a poll still in flight is
+   written by a later cycle) and applies the feed-cycle core (transforms.cycle) to each: a
+   dead letter, nothing, or items to parse; each item new, revised or already written; then
+   its story (transforms.stories);
+3. the new and revised items, and the dead letters, go to an inbox batch file;
+4. the same enrich-and-write Beam graph as the batch job runs over that batch;
+5. the batch, the items' fingerprints, their story keys and the feeds' states are committed in
+   one SQLite transaction.
 
 A crash between 3 and 5 leaves the inbox file: the next start runs it again under the same
 batch id, so its Avro files are rewritten under the same names, not duplicated. Only then does
-polling resume, and items seen again are recognised as already written.
+polling resume, and items seen again are recognised as already written. Polls in flight at a
+crash were never committed: their feeds are simply due again.
 """
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 import signal
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
 import apache_beam as beam
-from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines.live_state import DUPLICATE, LiveState
-from pipelines.news_pipeline import (RunPlan, enrich_and_write, new_run_id, pipeline_options,
-                                     sample_feeds)
-from pipelines.options import NewsPipelineOptions
-from transforms.dead_letters import dead_letter
-from transforms.feeds import FeedParseError, expand_sources, parse_feed
-from transforms.fetch import FeedPollState, PollResult, body_hash, make_session, poll_feed
+from pipelines.live_state import DUPLICATE, LiveState, StoryIndexView
+from pipelines.news_pipeline import RunPlan, enrich_and_write, new_run_id
+from pipelines.options import NewsPipelineOptions, http_settings, pipeline_options
+from transforms.cycle import PARSE, parse_body, safe_poll, triage
+from transforms.feeds import parse_feed
+from transforms.http import (FETCH_CONCURRENCY, PER_HOST_CONCURRENCY, USER_AGENT, FetchPool,
+                             HttpClient, HttpSettings)
+from transforms.schedule import FeedPollState, PollResult, poll_feed
+from transforms.sources import resolve_feeds
+from transforms.stories import Entry, assign, record_story_keys, story_created
 from transforms.summary import read_json
 
 INBOX = "inbox"
 DAY = 86400.0
+# A cycle started by a finished poll waits this long for more before writing: enough to batch
+# polls that finish together, little next to the interval.
+GATHER_SECONDS = 1.0
+# Cycles start at least a tenth of the interval apart, between 1 and 5 s: each Beam run costs
+# about half a second of CPU, so thousands of feeds finishing one after another are written a
+# few seconds' worth at a time, and a new item still waits at most 5 s + one write.
+MIN_CYCLE_SPACING_SECONDS, MAX_CYCLE_SPACING_SECONDS = 1.0, 5.0
+# The scheduler looks for due feeds at least this often.
+SCHEDULE_TICK_SECONDS = 1.0
 
 
 @dataclass
@@ -53,14 +72,15 @@ class CycleReport:
     duplicates: int = 0
     records_written: int = 0
     dead_letters: int = 0
+    in_flight: int = 0  # polls still running when the cycle ended: a later cycle writes them
     batches: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def line(self) -> str:
-        return (f"polled {self.polled} feeds ({self.changed} changed, {self.failed} failed): "
-                f"{self.new} new, {self.revised} revised, {self.duplicates} already written; "
-                f"{self.records_written} records, {self.dead_letters} dead letters "
-                f"in {self.seconds:.1f} s")
+        return (f"polled {self.polled} feeds ({self.changed} changed, {self.failed} failed, "
+                f"{self.in_flight} in flight): {self.new} new, {self.revised} revised, "
+                f"{self.duplicates} already written; {self.records_written} records, "
+                f"{self.dead_letters} dead letters in {self.seconds:.1f} s")
 
 
 @dataclass
@@ -71,110 +91,204 @@ class Follower:
     state_dir: str
     interval: float = 300.0
     ttl_seconds: float = 14 * DAY
-    concurrency: int = 64
+    concurrency: int = FETCH_CONCURRENCY
+    per_host: int = PER_HOST_CONCURRENCY
+    user_agent: str = USER_AGENT
     shards: int = 1
     beam_argv: list[str] = field(default_factory=list)
     poll_fn: Callable[..., PollResult] = poll_feed
+    parser: Callable[[str, bytes, int], list] = parse_feed
     feeds_per_batch: int = 2000
+    # Feeds never polled are first due at points spread over one interval, not all at once.
+    spread_first_polls: bool = True
+    gather_seconds: float = GATHER_SECONDS
 
     def __post_init__(self):
         os.makedirs(os.path.join(self.state_dir, INBOX), exist_ok=True)
         self.state = LiveState(os.path.join(self.state_dir, "follow.sqlite"))
-        self._local = threading.local()
-        self._pool = ThreadPoolExecutor(max_workers=self.concurrency,
-                                        thread_name_prefix="newsbeam-fetch")
+        self.client = HttpClient(HttpSettings(user_agent=self.user_agent, per_host=self.per_host,
+                                              concurrency=self.concurrency))
+        self._pool = FetchPool(self.client, self.concurrency)
+        # Guards the schedule below; the fetch threads report to it, the scheduler thread and
+        # the cycle read it. SQLite is only ever used by the cycle's thread.
+        self._cond = threading.Condition(threading.RLock())
+        self._states: dict[str, FeedPollState] = self.state.feed_states(
+            self.feeds, started=time.time(),
+            spread=self.interval if self.spread_first_polls else 0.0)
+        self._in_flight: set[str] = set()  # submitted and not committed yet
+        self._unfinished = 0  # submitted and not finished
+        self._finished: deque[tuple[FeedPollState, PollResult]] = deque()
+        # Polls finished but not written are kept in memory: bounded, so a cold start over
+        # many feeds does not hold every body at once.
+        self._max_outstanding = max(2 * self.feeds_per_batch, self.concurrency)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        self._pool.close()
+        self.client.close()
         self.state.close()
 
     # --- polling ----------------------------------------------------------------------------
 
-    def _session(self):
-        # One session per fetch thread: each keeps its own connections alive between polls.
-        if not hasattr(self._local, "session"):
-            self._local.session = make_session(pool_size=4)
-        return self._local.session
+    def _poll(self, state: FeedPollState, now: float) -> PollResult:
+        return safe_poll(self.poll_fn, state, interval=self.interval, now=now, client=self.client)
 
-    def _poll_one(self, state: FeedPollState, now: float) -> PollResult:
-        return self.poll_fn(state, interval=self.interval, now=now, session=self._session())
+    def submit_due(self, now: float, skip: set[str] | None = None) -> int:
+        """Hands every feed due at `now`, not in flight and not in `skip` to the fetch pool
+        (adding it to `skip`); returns how many."""
+        submitted = 0
+        with self._cond:
+            for feed, state in self._states.items():
+                if len(self._in_flight) >= self._max_outstanding:
+                    break
+                if state.next_due > now or feed in self._in_flight or (skip and feed in skip):
+                    continue
+                if skip is not None:
+                    skip.add(feed)
+                self._in_flight.add(feed)
+                self._unfinished += 1
+                future = self._pool.submit(state.source, self._poll, state, now)
+                future.add_done_callback(functools.partial(self._poll_finished, state))
+                submitted += 1
+        return submitted
 
-    def due_feeds(self, now: float) -> list[FeedPollState]:
-        return [s for s in self.state.feed_states(self.feeds).values() if s.next_due <= now]
-
-    def poll(self, due: list[FeedPollState], now: float) -> list[tuple[FeedPollState, PollResult]]:
-        """(state before, result) for each feed in `due`, polled concurrently."""
-        return list(zip(due, self._pool.map(lambda s: self._poll_one(s, now), due)))
+    def _poll_finished(self, before: FeedPollState, future) -> None:
+        with self._cond:
+            self._unfinished -= 1
+            if future.cancelled() or future.exception() is not None:
+                self._in_flight.discard(before.feed)  # due again; polled again later
+            else:
+                self._finished.append((before, future.result()))
+            self._cond.notify_all()
 
     def next_due(self) -> float:
-        states = self.state.feed_states(self.feeds)
-        return min((s.next_due for s in states.values()), default=time.time() + self.interval)
+        """When the next feed not in flight falls due (epoch seconds)."""
+        with self._cond:
+            return min((s.next_due for f, s in self._states.items() if f not in self._in_flight),
+                       default=time.time() + self.interval)
+
+    def _take_finished(self, limit: int, deadline: float | None) -> list:
+        """Up to `limit` finished polls: waits until there are `limit`, or until `deadline`
+        (monotonic seconds) passes; without a deadline, until no poll is unfinished."""
+        with self._cond:
+            while len(self._finished) < limit:
+                if deadline is None:
+                    if not self._unfinished:
+                        break
+                    self._cond.wait()
+                else:
+                    timeout = deadline - time.monotonic()
+                    if timeout <= 0:
+                        break
+                    self._cond.wait(timeout)
+            return [self._finished.popleft() for _ in range(min(limit, len(self._finished)))]
 
     # --- one cycle --------------------------------------------------------------------------
 
-    def run_cycle(self, now: float | None = None) -> CycleReport:
-        """Polls every due feed, in groups of `feeds_per_batch`, each group written and
-        committed on its own: memory stays bounded by a group, whatever the number of feeds
-        (a cold start reads every item of every feed)."""
+    def run_cycle(self, now: float | None = None, deadline: float | None = None,
+                  submit: bool = True) -> CycleReport:
+        """Writes the polls that finish by `deadline` (monotonic seconds), in groups of
+        `feeds_per_batch` feeds, each group written and committed on its own.
+
+        With `submit`, every feed due at `now` is handed to the fetch pool first (and more as
+        room frees up). Without a deadline, the cycle waits for every poll it started: each
+        due feed is then polled and written once (tests, benchmarks). With one, polls still in
+        flight at the deadline are written by a later cycle. Memory stays bounded by a group
+        and the polls in flight, whatever the number of feeds.
+        """
         started = time.monotonic()
         now = time.time() if now is None else now
         report = CycleReport()
-        due = self.due_feeds(now)
-        for first in range(0, len(due), self.feeds_per_batch):
-            self._run_group(due[first:first + self.feeds_per_batch], now, report)
+        polled: set[str] = set()  # each feed at most once a cycle, whatever its schedule says
+        if submit:
+            self.submit_due(now, polled)
+        while True:
+            group = self._take_finished(self.feeds_per_batch, deadline)
+            if group:
+                self._write_group(group, now, report)
+            if submit:
+                self.submit_due(now, polled)
+            with self._cond:
+                more = bool(self._finished) or (deadline is None and self._unfinished > 0)
+                report.in_flight = self._unfinished
+            if not more or (deadline is not None and time.monotonic() >= deadline):
+                break
         self.state.expire(self.ttl_seconds, now=now)
         report.seconds = time.monotonic() - started
         return report
 
-    def _run_group(self, due: list[FeedPollState], now: float, report: CycleReport) -> None:
-        polls = self.poll(due, now)
-        report.polled += len(polls)
-        known_hashes = self.state.body_hashes()
-        items, dead, body_hashes, seen_ids = [], [], {}, []
-        for before, result in polls:
-            feed = result.state.feed
-            if result.error:
-                report.failed += 1
-                # A feed that keeps failing is reported when it starts failing or its error
-                # changes, not on every poll of its backoff.
-                if before.failures == 0 or result.error != before.last_error:
-                    dead.append(dead_letter(feed, "read", result.error, b"",
-                                            at_millis=result.fetched_millis))
-                continue
-            if result.body is None:
-                continue
-            digest = body_hash(result.body)
-            if known_hashes.get(feed) == digest:
-                continue  # a 200 with the same bytes as last time: nothing to parse
-            report.changed += 1
-            body_hashes[feed] = digest
-            try:
-                parsed = parse_feed(feed, result.body, result.fetched_millis)
-            except FeedParseError as error:
-                dead.append(dead_letter(feed, "parse", f"FeedParseError: {error}", result.body,
-                                        at_millis=result.fetched_millis))
-                continue
-            seen_ids.extend(item["id"] for item in parsed)
-            for item, sighting in zip(parsed, self.state.classify(parsed)):
-                if sighting.kind == DUPLICATE:
-                    report.duplicates += 1
-                    continue
-                setattr(report, sighting.kind, getattr(report, sighting.kind) + 1)
-                items.append({**item, "revision": sighting.revision})
-
-        batch_id = None
-        if items or dead:
-            batch_id = new_run_id()
-            report.batches.append(batch_id)
-            self._write_inbox(batch_id, items, dead)
-            summary = self._write_batch(batch_id)
-            report.records_written += summary["records_written"]
-            report.dead_letters += summary["dead_letters"]
-        self.state.commit(batch_id=batch_id, items=items, seen_ids=seen_ids,
-                          feeds={r.state.feed: r.state for _, r in polls},
-                          body_hashes=body_hashes, now=now)
+    def _write_group(self, group: list[tuple[FeedPollState, PollResult]], now: float,
+                     report: CycleReport) -> None:
+        feeds = [before.feed for before, _ in group]
+        try:
+            items, dead, body_hashes, seen_ids = self._apply_core(group, report)
+            story_keys = self._assign_stories(items)
+            batch_id = None
+            if items or dead:
+                batch_id = new_run_id()
+                report.batches.append(batch_id)
+                self._write_inbox(batch_id, items, dead)
+                summary = self._write_batch(batch_id)
+                report.records_written += summary["records_written"]
+                report.dead_letters += summary["dead_letters"]
+            self.state.commit(batch_id=batch_id, items=items, seen_ids=seen_ids,
+                              feeds={r.state.feed: r.state for _, r in group},
+                              body_hashes=body_hashes, story_keys=story_keys, now=now)
+        except BaseException:
+            with self._cond:  # not committed: the feeds are due again, polled again
+                self._in_flight.difference_update(feeds)
+            raise
         if batch_id:
             self._remove_inbox(batch_id)
+        with self._cond:
+            for _, result in group:
+                self._states[result.state.feed] = result.state
+            self._in_flight.difference_update(feeds)
+
+    def _apply_core(self, group, report: CycleReport):
+        """The feed-cycle core over finished polls: (items to write, dead letters, body hashes
+        to remember, ids of every item seen)."""
+        known_hashes = self.state.body_hashes([before.feed for before, _ in group])
+        parsed_items, dead, body_hashes, seen_ids = [], [], {}, []
+        for before, result in group:
+            feed = before.feed
+            report.polled += 1
+            outcome = triage(before, result, known_hashes.get(feed))
+            report.failed += outcome.failed
+            if outcome.dead_letter is not None:
+                dead.append(outcome.dead_letter)
+            if outcome.kind != PARSE:
+                continue
+            report.changed += 1
+            body_hashes[feed] = outcome.body_hash
+            parsed, letter = parse_body(feed, outcome.body, result.fetched_millis, self.parser)
+            if letter is not None:
+                dead.append(letter)
+                continue
+            parsed_items.extend(parsed)
+        seen_ids = [item["id"] for item in parsed_items]
+        items = []
+        for item, sighting in zip(parsed_items, self.state.classify(parsed_items)):
+            if sighting.kind == DUPLICATE:
+                report.duplicates += 1
+                continue
+            setattr(report, sighting.kind, getattr(report, sighting.kind) + 1)
+            items.append({**item, "revision": sighting.revision})
+        return items, dead, body_hashes, seen_ids
+
+    def _assign_stories(self, items: list[dict]) -> list[tuple[str, Entry]]:
+        """Sets each item's `story_id` against the stored story keys (and the items before it);
+        returns the (key, story) pairs to commit with the batch."""
+        index = StoryIndexView(self.state)
+        all_keys = [record_story_keys(item) for item in items]
+        index.prefetch(key for keys in all_keys for key in keys.all)
+        pairs = []
+        for item, keys in zip(items, all_keys):
+            story = assign(item["id"], story_created(item), keys, index)
+            item["story_id"] = story.story
+            # Kept in the inbox, so that a replayed batch commits the same story keys.
+            item["_story"] = {"created": story.created, "keys": keys.all}
+            pairs.extend((key, story) for key in keys.all)
+        return pairs
 
     # --- batches ----------------------------------------------------------------------------
 
@@ -205,7 +319,7 @@ class Follower:
                      | "ItemsFromJson" >> beam.Map(json.loads))
             dead = (pipeline | "ReadInboxDead" >> beam.io.ReadFromText(dead_path)
                     | "DeadFromJson" >> beam.Map(_dead_letter_from_json))
-            enrich_and_write(items, dead, plan)
+            enrich_and_write(items, dead, plan, assign_stories=False)
         return read_json(plan.summary_path)
 
     def replay_inbox(self) -> list[str]:
@@ -221,32 +335,68 @@ class Follower:
                 with open(items_path, encoding="utf-8") as handle:
                     items = [json.loads(line) for line in handle if line.strip()]
                 self._write_batch(batch_id)
+                story_keys = [(key, Entry(item["_story"]["created"], item["story_id"]))
+                              for item in items if "_story" in item
+                              for key in item["_story"]["keys"]]
                 self.state.commit(batch_id=batch_id, items=items, seen_ids=[], feeds={},
-                                  body_hashes={})
+                                  body_hashes={}, story_keys=story_keys)
                 replayed.append(batch_id)
             self._remove_inbox(batch_id)
         return replayed
 
     # --- the loop ---------------------------------------------------------------------------
 
-    def run(self, stop: threading.Event, report=print, warn=print) -> None:
-        """Cycles until `stop` is set; a cycle under way is finished and committed first.
+    def _schedule(self, stop: threading.Event) -> None:
+        """The scheduler thread: hands feeds to the fetch pool as they fall due."""
+        while not stop.is_set():
+            try:
+                self.submit_due(time.time())
+            except RuntimeError:  # the pool was closed: following is over
+                return
+            stop.wait(min(SCHEDULE_TICK_SECONDS, max(0.05, self.next_due() - time.time())))
 
-        A cycle that fails (output unwritable, disk full) is reported and retried after an
-        interval, its batch first: following goes on rather than ending on the first outage.
+    def _wait_for_polls(self, timeout: float) -> bool:
+        with self._cond:
+            if not self._finished:
+                self._cond.wait(timeout)
+            return bool(self._finished)
+
+    def run(self, stop: threading.Event, report=print, warn=print) -> None:
+        """Follows until `stop` is set; a cycle under way is finished and committed first.
+
+        Fetches run continuously; a cycle starts as soon as a poll finishes and writes what has
+        finished within `gather_seconds`, and at least a tenth of the interval (1 to 5 s) after
+        the cycle before it started. A cycle that fails (output unwritable, disk full) is
+        reported and retried after an interval, its batch first: following goes on rather than
+        ending on the first outage.
         """
+        scheduler = None
+        spacing = min(MAX_CYCLE_SPACING_SECONDS, max(MIN_CYCLE_SPACING_SECONDS,
+                                                     self.interval / 10))
+        last_cycle = -spacing
         while not stop.is_set():
             try:
                 for batch_id in self.replay_inbox():
                     report(f"wrote batch {batch_id} left by an earlier cycle")
-                cycle = self.run_cycle()
+                if scheduler is None:
+                    scheduler = threading.Thread(target=self._schedule, args=(stop,),
+                                                 name="newsbeam-schedule", daemon=True)
+                    scheduler.start()
+                if not self._wait_for_polls(timeout=SCHEDULE_TICK_SECONDS):
+                    continue
+                started = time.monotonic()
+                cycle = self.run_cycle(deadline=max(started + self.gather_seconds,
+                                                    last_cycle + spacing),
+                                       submit=False)
+                last_cycle = started
             except Exception as error:  # any outage: the batch waits in the inbox meanwhile
                 warn(f"newsbeam: cycle failed, retrying in {self.interval:g} s: {error!r}")
                 stop.wait(self.interval)
                 continue
-            if cycle.polled:
+            if cycle.records_written or cycle.dead_letters or cycle.revised or cycle.new:
                 report(cycle.line())
-            stop.wait(max(0.0, min(self.next_due() - time.time(), self.interval)))
+        if scheduler is not None:
+            scheduler.join()
 
 
 def _write_lines(path: str, lines) -> None:
@@ -268,21 +418,20 @@ def _dead_letter_from_json(line: str) -> dict:
 
 
 def follow(argv: list[str]) -> int:
-    """`newsbeam run --follow`: runs until SIGINT or SIGTERM, then exits 0."""
-    options: PipelineOptions = pipeline_options(argv)
+    """`newsbeam run --follow`: runs until SIGINT or SIGTERM, then exits 0.
+
+    Raises NothingToRead (exit status 1 from the command) when no --feeds source gives a feed.
+    """
+    options = pipeline_options(argv)
     news = options.view_as(NewsPipelineOptions)
-    feeds, problems = expand_sources(news.feeds or [sample_feeds()])
-    for problem in problems:
-        print(f"newsbeam: {problem.source}: {problem.error}", file=sys.stderr)
-    if not feeds:
-        print("newsbeam: no feed to follow: every --feeds source failed", file=sys.stderr)
-        return 1
+    feeds, _ = resolve_feeds(news.feeds)
+    http = http_settings(options)
     follower = Follower(
         feeds=feeds, output=news.output,
         state_dir=news.state or os.path.join(news.output, "_state"),
         interval=news.interval, ttl_seconds=news.state_ttl_days * DAY,
-        concurrency=news.fetch_concurrency, shards=max(1, news.shards),
-        beam_argv=argv)
+        concurrency=http.concurrency, per_host=http.per_host, user_agent=http.user_agent,
+        shards=max(1, news.shards), beam_argv=argv)
     stop = threading.Event()
 
     def on_signal(signum, _frame):
@@ -304,4 +453,3 @@ def follow(argv: list[str]) -> int:
             signal.signal(sig, handler)
         follower.close()
     return 0
-

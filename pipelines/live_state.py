@@ -4,6 +4,8 @@
   last body, so an unchanged 200 is not parsed again;
 - items: each item's fingerprint and revision, to tell new items, edits and repeats apart,
   expiring after a TTL so the file stays bounded;
+- story_keys: for each story key (canonical link, text band) the stories seen under it, expiring
+  with the same TTL (transforms.stories);
 - batches: ids of the batches already written, so a batch replayed after a crash is written
   once.
 
@@ -15,9 +17,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import dataclass
 
-from transforms.fetch import FeedPollState
+from transforms.cycle import DUPLICATE, NEW, REVISED, Sighting, next_revision
+from transforms.schedule import FeedPollState, initial_state
+from transforms.stories import MAX_STORIES_PER_KEY, Entry, add_entry
+
+__all__ = ["DUPLICATE", "NEW", "REVISED", "LiveState", "Sighting", "StoryIndexView"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feeds (
@@ -36,16 +41,17 @@ CREATE TABLE IF NOT EXISTS batches (
     id TEXT PRIMARY KEY,
     committed REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS story_keys (
+    key TEXT NOT NULL,
+    story TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    last_seen REAL NOT NULL,
+    PRIMARY KEY (key, story)
+);
+CREATE INDEX IF NOT EXISTS story_keys_last_seen ON story_keys (last_seen);
 """
 
-NEW, REVISED, DUPLICATE = "new", "revised", "duplicate"
-
-
-@dataclass(frozen=True)
-class Sighting:
-    """What an item seen in a poll is, compared with what was written before."""
-    kind: str  # NEW, REVISED or DUPLICATE
-    revision: int
+_CHUNK = 500  # SQLite caps the number of bound parameters
 
 
 class LiveState:
@@ -61,14 +67,22 @@ class LiveState:
 
     # --- feeds ------------------------------------------------------------------------------
 
-    def feed_states(self, feeds: list[str]) -> dict[str, FeedPollState]:
-        """The stored state of each feed, or a fresh one (due now) for a feed never polled."""
+    def feed_states(self, feeds: list[str], started: float = 0.0,
+                    spread: float = 0.0) -> dict[str, FeedPollState]:
+        """The stored state of each feed; for a feed never polled a fresh one, due at a point
+        of the `spread` seconds after `started` (transforms.schedule.initial_state)."""
         stored = {feed: FeedPollState.from_dict(json.loads(state)) for feed, state in
                   self._db.execute("SELECT feed, state FROM feeds")}
-        return {feed: stored.get(feed) or FeedPollState(feed=feed) for feed in feeds}
+        return {feed: stored.get(feed) or initial_state(feed, started, spread) for feed in feeds}
 
-    def body_hashes(self) -> dict[str, str]:
-        return dict(self._db.execute("SELECT feed, body_hash FROM feeds WHERE body_hash IS NOT NULL"))
+    def body_hashes(self, feeds: list[str]) -> dict[str, str]:
+        """The hash of the last body parsed, for those of `feeds` that have one."""
+        hashes = {}
+        for chunk in _chunks(feeds):
+            hashes.update(self._db.execute(
+                f"SELECT feed, body_hash FROM feeds WHERE body_hash IS NOT NULL AND feed IN "
+                f"({','.join('?' * len(chunk))})", chunk))
+        return hashes
 
     # --- items ------------------------------------------------------------------------------
 
@@ -79,26 +93,30 @@ class LiveState:
         batch never holds the same item twice.
         """
         known: dict[str, tuple[str, int]] = {}
-        ids = list({item["id"] for item in items})
-        for start in range(0, len(ids), 500):  # SQLite caps the number of bound parameters
-            chunk = ids[start:start + 500]
+        for chunk in _chunks(list({item["id"] for item in items})):
             rows = self._db.execute(
                 f"SELECT id, fingerprint, revision FROM items WHERE id IN ({','.join('?' * len(chunk))})",
                 chunk)
             known.update({row[0]: (row[1], row[2]) for row in rows})
         sightings = []
         for item in items:
-            previous = known.get(item["id"])
-            if previous is None:
-                sighting = Sighting(NEW, 1)
-            elif previous[0] == item["fingerprint"]:
-                sighting = Sighting(DUPLICATE, previous[1])
-            else:
-                sighting = Sighting(REVISED, previous[1] + 1)
+            sighting = next_revision(known.get(item["id"]), item["fingerprint"])
             if sighting.kind != DUPLICATE:
                 known[item["id"]] = (item["fingerprint"], sighting.revision)
             sightings.append(sighting)
         return sightings
+
+    # --- stories ----------------------------------------------------------------------------
+
+    def story_entries(self, keys: list[str]) -> dict[str, list[Entry]]:
+        """The stories seen under each of `keys` (latest MAX_STORIES_PER_KEY, oldest first)."""
+        found: dict[str, list[Entry]] = {}
+        for chunk in _chunks(keys):
+            for key, story, created in self._db.execute(
+                    f"SELECT key, story, created FROM story_keys WHERE key IN "
+                    f"({','.join('?' * len(chunk))}) ORDER BY rowid", chunk):
+                found.setdefault(key, []).append(Entry(created, story))
+        return {key: entries[-MAX_STORIES_PER_KEY:] for key, entries in found.items()}
 
     # --- batches ----------------------------------------------------------------------------
 
@@ -107,11 +125,12 @@ class LiveState:
 
     def commit(self, *, batch_id: str | None, items: list[dict], seen_ids: list[str],
                feeds: dict[str, FeedPollState], body_hashes: dict[str, str],
-               now: float | None = None) -> None:
+               story_keys: list[tuple[str, Entry]] = (), now: float | None = None) -> None:
         """Record a poll cycle in one transaction: what was written, what was seen, feed states.
 
         `items` are the written ones (new or revised); `seen_ids` every item the cycle saw, so
-        that an item still in its feed does not expire and come back as new.
+        that an item still in its feed does not expire and come back as new; `story_keys` the
+        (key, story) pairs of the written items, new or seen again.
         """
         now = time.time() if now is None else now
         with self._transaction():
@@ -122,6 +141,10 @@ class LiveState:
                 [(i["id"], i["fingerprint"], i["revision"], now) for i in items])
             self._db.executemany("UPDATE items SET last_seen = ? WHERE id = ?",
                                  [(now, item_id) for item_id in seen_ids])
+            self._db.executemany(
+                "INSERT INTO story_keys (key, story, created, last_seen) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (key, story) DO UPDATE SET last_seen = excluded.last_seen",
+                [(key, entry.story, entry.created, now) for key, entry in story_keys])
             self._db.executemany(
                 "INSERT INTO feeds (feed, state, body_hash) VALUES (?, ?, ?) "
                 "ON CONFLICT (feed) DO UPDATE SET state = excluded.state, "
@@ -137,14 +160,48 @@ class LiveState:
         cutoff = (time.time() if now is None else now) - ttl_seconds
         with self._transaction():
             dropped = self._db.execute("DELETE FROM items WHERE last_seen < ?", (cutoff,)).rowcount
+            self._db.execute("DELETE FROM story_keys WHERE last_seen < ?", (cutoff,))
             self._db.execute("DELETE FROM batches WHERE committed < ?", (cutoff,))
         return dropped
 
     def item_count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
 
+    def story_key_count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM story_keys").fetchone()[0]
+
     def _transaction(self):
         return _Transaction(self._db)
+
+
+def _chunks(values: list) -> list[list]:
+    return [values[start:start + _CHUNK] for start in range(0, len(values), _CHUNK)]
+
+
+class StoryIndexView:
+    """The stored story keys plus the claims of a group not committed yet (transforms.stories'
+    StoryIndex): records of one group see each other's stories before the commit."""
+
+    def __init__(self, state: LiveState):
+        self._state = state
+        self._cache: dict[str, list[Entry]] = {}
+        self.claims: list[tuple[str, Entry]] = []
+
+    def prefetch(self, keys) -> None:
+        """Reads the stored stories of `keys` in a few queries rather than one per record."""
+        missing = list({key for key in keys if key not in self._cache})
+        if missing:
+            stored = self._state.story_entries(missing)
+            for key in missing:
+                self._cache[key] = stored.get(key, [])
+
+    def entries(self, keys: list[str]) -> dict[str, list[Entry]]:
+        self.prefetch(keys)
+        return {key: self._cache[key] for key in keys if self._cache[key]}
+
+    def claim(self, key: str, entry: Entry) -> None:
+        self._cache[key] = add_entry(self._cache.get(key, []), entry)
+        self.claims.append((key, entry))
 
 
 class _Transaction:

@@ -1,4 +1,4 @@
-"""The batch job: feeds -> items -> clean -> language -> topic -> entities -> Avro.
+"""The batch job: feeds -> items -> clean -> language -> topic -> entities -> stories -> Avro.
 
 `run(argv)` turns options into a graph and runs it; `python -m pipelines.news_pipeline` is the
 same as `newsbeam run`.
@@ -11,41 +11,25 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
-from importlib import resources
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions, TestOptions
+from apache_beam.options.pipeline_options import StandardOptions, TestOptions
 from apache_beam.runners.runner import PipelineResult
 
-from pipelines.options import LOCAL_RUNNER, NewsPipelineOptions
-from transforms.boilerplate import StripBoilerplate
-from transforms.entities import ExtractEntities
-from transforms.feeds import ReadFeeds, SourceProblem, expand_sources
-from transforms.language import DetectLanguage
-from transforms.records import ToNewsItems
+from pipelines.options import NewsPipelineOptions, http_settings, pipeline_options
+from transforms.enrich import EnrichItems
+from transforms.feeds import ReadFeeds
+from transforms.http import HttpSettings
 from transforms.sinks import WriteDeadLetters, WriteNewsItems
+from transforms.sources import NothingToRead, SourceProblem, resolve_feeds
+from transforms.stories import AssignStoriesInRun
 from transforms.summary import SummarizeRun, read_json
-from transforms.topic import DetectTopic
+
+__all__ = ["NothingToRead", "RunPlan", "build_pipeline", "enrich_and_write", "new_run_id",
+           "plan_run", "run"]
 
 RUNS_DIR = "_runs"
-
-
-class EnrichItems(beam.PTransform):
-    """Partial item records -> schema-checked NewsItem records; returns (records, dead letters).
-
-    Each stage is a plain function behind ApplyStage, so an item that breaks one stage
-    becomes a dead letter naming that stage while the rest go on.
-    """
-
-    def expand(self, items):
-        dead = []
-        records = items
-        for stage in (StripBoilerplate(), DetectLanguage(), DetectTopic(), ExtractEntities(),
-                      ToNewsItems()):
-            records, failed = records | stage
-            dead.append(failed)
-        return records, dead | "StageDeadLetters" >> beam.Flatten()
 
 
 @dataclass
@@ -55,6 +39,7 @@ class RunPlan:
     output: str
     run_id: str
     shards: int
+    http: HttpSettings = HttpSettings()
 
     @property
     def summary_path(self) -> str:
@@ -64,41 +49,35 @@ class RunPlan:
 def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     """Adds the whole batch job for `plan` to `pipeline`."""
     sources = pipeline | "Feeds" >> beam.Create(plan.feeds)
-    items, feed_dead = sources | "ReadFeeds" >> ReadFeeds()
+    items, feed_dead = sources | "ReadFeeds" >> ReadFeeds(plan.http)
     enrich_and_write(items, feed_dead, plan)
 
 
-def enrich_and_write(items, feed_dead, plan: RunPlan) -> None:
-    """Items and feed-level dead letters -> Avro records, dead letters and the run summary."""
+def enrich_and_write(items, feed_dead, plan: RunPlan, assign_stories: bool = True) -> None:
+    """Items and feed-level dead letters -> Avro records, dead letters and the run summary.
+
+    With `assign_stories`, story ids are assigned over this run (AssignStoriesInRun); follow
+    mode assigns them before, against its state, and passes False.
+    """
     records, item_dead = items | "Enrich" >> EnrichItems()
+    if assign_stories:
+        records = records | "AssignStories" >> AssignStoriesInRun()
     dead_letters = (feed_dead, item_dead) | "AllDeadLetters" >> beam.Flatten()
     records | "WriteItems" >> WriteNewsItems(plan.output, plan.run_id, plan.shards)
     dead_letters | "WriteDeadLetters" >> WriteDeadLetters(plan.output, plan.run_id, plan.shards)
     (records, dead_letters) | "Summarize" >> SummarizeRun(plan.summary_path, len(plan.feeds))
 
 
-def sample_feeds() -> str:
-    """The folder of sample feeds shipped with newsbeam (used when --feeds is not given)."""
-    return str(resources.files("samples").joinpath("feeds"))
-
-
 def new_run_id() -> str:
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
 
 
-def plan_run(options: PipelineOptions) -> RunPlan:
+def plan_run(options) -> RunPlan:
+    """The run's feeds (NothingToRead when none), output and settings, from its options."""
     news = options.view_as(NewsPipelineOptions)
-    feeds, problems = expand_sources(news.feeds or [sample_feeds()])
+    feeds, problems = resolve_feeds(news.feeds)
     return RunPlan(feeds=feeds, problems=problems, output=news.output, run_id=new_run_id(),
-                   shards=max(1, news.shards))
-
-
-def pipeline_options(argv: list[str] | None) -> PipelineOptions:
-    options = PipelineOptions(argv)
-    standard = options.view_as(StandardOptions)
-    if not standard.runner:
-        standard.runner = LOCAL_RUNNER
-    return options
+                   shards=max(1, news.shards), http=http_settings(options))
 
 
 @dataclass
@@ -120,10 +99,6 @@ def run(argv: list[str] | None = None) -> dict | Submitted | None:
     """
     options = pipeline_options(argv)
     plan = plan_run(options)
-    for problem in plan.problems:
-        print(f"newsbeam: {problem.source}: {problem.error}", file=sys.stderr)
-    if not plan.feeds:
-        raise NothingToRead("no feed to read: every --feeds source failed")
     with beam.Pipeline(options=options) as pipeline:
         build_pipeline(pipeline, plan)
     if options.view_as(TestOptions).dry_run:
@@ -136,10 +111,6 @@ def run(argv: list[str] | None = None) -> dict | Submitted | None:
     summary["source_problems"] = [f"{p.source}: {p.error}" for p in plan.problems]
     _remove_empty_temp_dirs(plan)
     return summary
-
-
-class NothingToRead(Exception):
-    """No --feeds source could be read at all."""
 
 
 def _remove_empty_temp_dirs(plan: RunPlan) -> None:

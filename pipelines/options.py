@@ -1,73 +1,32 @@
-"""Every user-facing option of newsbeam, once; Beam's own options pass through beside them."""
+"""Beam's view of newsbeam's options (pipelines.arguments), beside Beam's own options."""
 from __future__ import annotations
 
-import argparse
+from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions, StandardOptions
 
-from apache_beam.options.pipeline_options import PipelineOptions
+from pipelines.arguments import LOCAL_RUNNER, add_arguments
+from transforms.http import USER_AGENT, HttpSettings
 
-# The DirectRunner would first try to download Prism from the internet; this is the local
-# engine it falls back to, named directly so that a first run downloads nothing.
-LOCAL_RUNNER = "FnApiRunner"
-
-# Options read only by the local follow loop (`newsbeam run --follow`): a job on Flink or
-# Dataflow never looks at them, so the Flex Template (deploy/dataflow/metadata.json) leaves
-# them out and its entry point refuses them. Every other option here is a template parameter;
-# tests/test_deploy.py fails when the two drift apart.
-FOLLOW_ONLY_OPTIONS = ("follow", "state", "fetch_concurrency")
+__all__ = ["LOCAL_RUNNER", "NewsPipelineOptions", "http_settings", "pipeline_options"]
 
 
 class NewsPipelineOptions(PipelineOptions):
     @classmethod
     def _add_argparse_args(cls, parser):
-        parser.add_argument(
-            "--feeds", nargs="+", default=None,
-            help="Feed sources: feed files (RSS 0.9x/1.0/2.0, Atom), folders of them, OPML "
-                 "files, text files with one URL or path a line, http(s) URLs. Default: the "
-                 "sample feeds shipped with newsbeam.")
-        parser.add_argument(
-            "--output", default="./output",
-            help="Output folder on any Beam filesystem: records under items/, dead letters "
-                 "under dead_letter/, a run summary under _runs/.")
-        parser.add_argument(
-            "--shards", type=int, default=1,
-            help="Avro files per partition (and window) and run.")
-        follow = parser.add_argument_group("follow mode (local, live)")
-        follow.add_argument(
-            "--follow", action="store_true", default=False,
-            help="Keep polling the feeds and write new items as they appear, until SIGINT or "
-                 "SIGTERM. State (what was seen, feed validators) survives restarts.")
-        follow.add_argument(
-            "--interval", type=float, default=300.0,
-            help="Seconds between polls of one feed (a feed's Cache-Control, <ttl> or "
-                 "Retry-After can only lengthen it).")
-        follow.add_argument(
-            "--state", default=None,
-            help="Folder for follow-mode state (default: OUTPUT/_state).")
-        follow.add_argument(
-            "--state_ttl_days", type=float, default=14.0,
-            help="Forget an item not seen in its feed for this many days.")
-        follow.add_argument(
-            "--fetch_concurrency", type=int, default=64,
-            help="Feeds fetched at once; one slow feed never holds up the others.")
-        unbounded = parser.add_argument_group(
-            "unbounded job (pipelines.streaming; Flink, Dataflow); also uses --interval and "
-            "--state_ttl_days")
-        unbounded.add_argument(
-            "--window_seconds", type=float, default=3600.0,
-            help="Items are written in fixed windows of this many seconds of publication time.")
-        unbounded.add_argument(
-            "--allowed_lateness", type=float, default=86400.0,
-            help="Seconds after a window closes during which an item published in it is still "
-                 "written to it (in files of its own); an item found later is written with the "
-                 "items polled at the same time and counted as items_past_lateness.")
-        unbounded.add_argument(
-            "--run_for", type=float, default=None,
-            help="Stop polling after this many seconds (local runs hold every window until "
-                 "then); default: until the job is cancelled or drained.")
+        add_arguments(parser)
 
 
-def newsbeam_arguments() -> list[argparse.Action]:
-    """newsbeam's own options (not Beam's), as argparse actions, in the order of --help."""
-    parser = argparse.ArgumentParser(add_help=False)
-    NewsPipelineOptions._add_argparse_args(parser)
-    return list(parser._actions)
+def pipeline_options(argv: list[str] | None) -> PipelineOptions:
+    """Options from the command line, with the local runner when none is named."""
+    options = PipelineOptions(argv)
+    standard = options.view_as(StandardOptions)
+    if not standard.runner:
+        standard.runner = LOCAL_RUNNER
+    return options
+
+
+def http_settings(options: PipelineOptions) -> HttpSettings:
+    """How to fetch, from --fetch_concurrency, --per_host_concurrency and --user_agent (Beam's
+    own option, "a user agent string describing the pipeline to external services")."""
+    news = options.view_as(NewsPipelineOptions)
+    return HttpSettings(user_agent=options.view_as(SetupOptions).user_agent or USER_AGENT,
+                        per_host=news.per_host_concurrency, concurrency=news.fetch_concurrency)

@@ -1,12 +1,14 @@
 """The unbounded job for Flink and Dataflow: poll feeds forever, write each item once per edit.
 
     clock ticks -> PollFeeds (feed state in Beam) -> ParseFeeds -> NumberRevisions (dedup
-    state in Beam) -> EnrichItems -> WindowByPublished -> WriteNewsItems
+    state in Beam) -> EnrichItems -> AssignStoriesInStream (story keys in Beam)
+    -> WindowByPublished -> WriteNewsItems
                   dead letters of every step -> WindowByArrival -> WriteDeadLetters
 
-Everything the job remembers (feed validators and schedules, what each item said last) is Beam
-keyed state, so the runner checkpoints it and a restarted job neither re-polls blindly nor
-writes items again. The batch job's stages are reused as they are.
+Everything the job remembers (feed validators and schedules, what each item said last, which
+story each key belongs to) is Beam keyed state, so the runner checkpoints it and a restarted
+job neither re-polls blindly, nor writes items again, nor forgets a story. The rules are the
+feed-cycle core's (transforms.cycle, transforms.stories), the stages the batch job's.
 """
 from __future__ import annotations
 
@@ -20,13 +22,16 @@ from apache_beam.runners.runner import PipelineResult
 from apache_beam.transforms.periodicsequence import PeriodicImpulse
 from apache_beam.utils.timestamp import MAX_TIMESTAMP, Timestamp
 
-from pipelines.news_pipeline import EnrichItems, new_run_id, pipeline_options, sample_feeds
-from pipelines.options import NewsPipelineOptions
+from pipelines.news_pipeline import new_run_id
+from pipelines.options import NewsPipelineOptions, http_settings, pipeline_options
 from transforms.dedup import NumberRevisions
-from transforms.feeds import ParseFeeds, expand_sources
-from transforms.fetch import poll_feed
+from transforms.enrich import EnrichItems
+from transforms.feeds import ParseFeeds
+from transforms.http import HttpSettings
 from transforms.polling import PollFeeds, PollFn
 from transforms.sinks import WriteDeadLetters, WriteNewsItems
+from transforms.sources import resolve_feeds
+from transforms.stories import AssignStoriesInStream
 from transforms.windowing import WindowByArrival, WindowByPublished
 
 DAY_SECONDS = 86400.0
@@ -41,13 +46,16 @@ def build_streaming_pipeline(pipeline: beam.Pipeline, feeds: list[str], output: 
                              interval: float, window_seconds: float = 3600.0,
                              allowed_lateness_seconds: float = DAY_SECONDS,
                              dedup_ttl_seconds: float = 14 * DAY_SECONDS, shards: int = 1,
-                             poll_fn: PollFn = poll_feed, run_id: str | None = None,
+                             poll_fn: PollFn | None = None, run_id: str | None = None,
                              stop_after_seconds: float | None = None,
-                             clock: Callable[[], float] = time.time) -> None:
+                             clock: Callable[[], float] = time.time,
+                             http: HttpSettings = HttpSettings(),
+                             first_poll_spread: float | None = None) -> None:
     """Adds the unbounded job to `pipeline` (which must have streaming=True).
 
     `stop_after_seconds` ends the clock (and so the job) that long after it starts; None runs
-    until the job is cancelled or drained. `poll_fn` and `clock` are for tests.
+    until the job is cancelled or drained. The feeds' first polls are spread over
+    `first_poll_spread` seconds (default: one interval). `poll_fn` and `clock` are for tests.
     """
     run_id = run_id or new_run_id()
     start = Timestamp.of(clock())
@@ -55,11 +63,14 @@ def build_streaming_pipeline(pipeline: beam.Pipeline, feeds: list[str], output: 
     ticks = pipeline | "Clock" >> PeriodicImpulse(
         start_timestamp=start, stop_timestamp=stop,
         fire_interval=min(interval, MAX_TICK_SECONDS))
-    bodies, poll_dead = ticks | "PollFeeds" >> PollFeeds(feeds, interval, poll_fn, clock)
+    spread = interval if first_poll_spread is None else first_poll_spread
+    bodies, poll_dead = ticks | "PollFeeds" >> PollFeeds(feeds, interval, poll_fn, clock, http,
+                                                         spread)
     items, parse_dead = bodies | "ParseFeeds" >> ParseFeeds()
     revisions = items | "NumberRevisions" >> NumberRevisions(dedup_ttl_seconds)
     records, item_dead = revisions | "Enrich" >> EnrichItems()
     (records
+     | "AssignStories" >> AssignStoriesInStream(dedup_ttl_seconds)
      | "WindowByPublished" >> WindowByPublished(window_seconds, allowed_lateness_seconds)
      | "WriteItems" >> WriteNewsItems(output, run_id, shards))
     ((poll_dead, parse_dead, item_dead)
@@ -81,17 +92,13 @@ def run_streaming(argv: list[str] | None = None, *, wait: bool = True) -> Pipeli
     options = pipeline_options(argv)
     options.view_as(StandardOptions).streaming = True
     news = options.view_as(NewsPipelineOptions)
-    feeds, problems = expand_sources(news.feeds or [sample_feeds()])
-    for problem in problems:
-        print(f"newsbeam: {problem.source}: {problem.error}", file=sys.stderr)
-    if not feeds:
-        raise ValueError("no feed to poll: every --feeds source failed")
+    feeds, _ = resolve_feeds(news.feeds)  # NothingToRead when no feed is left
     pipeline = beam.Pipeline(options=options)
     build_streaming_pipeline(
         pipeline, feeds, news.output, interval=news.interval,
         window_seconds=news.window_seconds, allowed_lateness_seconds=news.allowed_lateness,
         dedup_ttl_seconds=news.state_ttl_days * DAY_SECONDS, shards=max(1, news.shards),
-        stop_after_seconds=news.run_for)
+        stop_after_seconds=news.run_for, http=http_settings(options))
     result = pipeline.run()
     if options.view_as(TestOptions).dry_run:
         return None

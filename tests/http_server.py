@@ -16,12 +16,17 @@ class _Server(ThreadingHTTPServer):
 class FeedServer:
     """Serves `routes`: path -> (status, headers, body) or a callable(handler) for odd cases.
 
-    `routes` may be changed while the server runs; `requests` records (path, headers) in order.
+    `routes` may be changed while the server runs; `requests` records (path, headers) in order;
+    `most_at_once` is the most requests it ever handled at the same time. `host` is any
+    loopback address (127.0.0.2 is another host than 127.0.0.1 for per-host caps).
     """
 
-    def __init__(self, routes: dict):
+    def __init__(self, routes: dict, host: str = "127.0.0.1"):
         self.routes = routes
         self.requests: list[tuple[str, dict]] = []
+        self.at_once = 0
+        self.most_at_once = 0
+        self._count_lock = threading.Lock()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -30,16 +35,23 @@ class FeedServer:
 
             def do_GET(self):
                 server.requests.append((self.path, dict(self.headers)))
-                route = server.routes.get(self.path)
-                if route is None:
-                    self.send_error(404)
-                elif callable(route):
-                    route(self)
-                else:
-                    respond(self, *route)
+                with server._count_lock:
+                    server.at_once += 1
+                    server.most_at_once = max(server.most_at_once, server.at_once)
+                try:
+                    route = server.routes.get(self.path)
+                    if route is None:
+                        self.send_error(404)
+                    elif callable(route):
+                        route(self)
+                    else:
+                        respond(self, *route)
+                finally:
+                    with server._count_lock:
+                        server.at_once -= 1
 
-        self._httpd = _Server(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._httpd = _Server((host, 0), Handler)
+        self.base = f"http://{host}:{self._httpd.server_address[1]}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
                                         daemon=True)
 
@@ -112,3 +124,29 @@ def stalls_mid_body(handler, seconds: float = 5.0):
 
 def gzipped(body: bytes) -> tuple[int, dict, bytes]:
     return 200, {"Content-Encoding": "gzip", "Content-Type": "application/rss+xml"}, gzip.compress(body)
+
+
+def slow(route, seconds: float):
+    """`route`, answered after `seconds`: keeps requests in flight long enough to count them."""
+    def delayed(handler):
+        time.sleep(seconds)
+        if callable(route):
+            route(handler)
+        else:
+            respond(handler, *route)
+    return delayed
+
+
+def trickle(handler, seconds: float = 60.0):
+    """A 200 whose body comes one byte a second and never ends within `seconds`."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/rss+xml")
+    handler.end_headers()
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            handler.wfile.write(b" ")
+            handler.wfile.flush()
+            time.sleep(1.0)
+    except (BrokenPipeError, ConnectionResetError):
+        pass

@@ -144,3 +144,43 @@ def test_the_portable_path_flink_takes_runs_the_job(tmp_path):
                    "--job_endpoint=embed", "--environment_type=LOOPBACK"])
     assert status == 0
     assert len(read_records(str(tmp_path / "items"))) == 10
+
+
+@pytest.mark.parametrize("mode", [[], ["--follow"], ["--streaming"]])
+def test_every_mode_stops_the_same_way_when_no_feed_is_left(tmp_path, capsys, mode):
+    status = main(["run", *mode, "--feeds", "/no/such/feeds.xml", "--output", str(tmp_path)])
+    err = capsys.readouterr().err.splitlines()
+    assert status == 1
+    assert err == ["newsbeam: /no/such/feeds.xml: no such file or folder",
+                   "newsbeam: no feed to read: every --feeds source failed"]
+
+
+def test_help_lists_the_fetching_options_without_loading_beam():
+    script = ("import contextlib, io, sys\n"
+              "from pipelines.cli import main\n"
+              "out = io.StringIO()\n"
+              "with contextlib.redirect_stdout(out):\n"
+              "    main(['run', '--help'])\n"
+              "print('apache_beam' in sys.modules)\n"
+              "print(out.getvalue())\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True)
+    loaded, _, text = result.stdout.partition("\n")
+    assert loaded == "False"
+    for option in ("--per_host_concurrency", "--fetch_concurrency", "--user_agent", "--follow"):
+        assert option in text
+
+
+def test_fetching_options_reach_the_http_settings():
+    from pipelines.arguments import DEFAULT_USER_AGENT
+    from pipelines.options import http_settings, pipeline_options
+    from transforms.http import USER_AGENT
+
+    assert DEFAULT_USER_AGENT == USER_AGENT  # --help shows the default that is sent
+    default = http_settings(pipeline_options([]))
+    assert (default.user_agent, default.per_host, default.concurrency) == (USER_AGENT, 2, 64)
+    given = http_settings(pipeline_options(["--user_agent", "mybot/1 (+mailto:me@x.org)",
+                                            "--per_host_concurrency", "4",
+                                            "--fetch_concurrency", "8"]))
+    assert (given.user_agent, given.per_host, given.concurrency) == (
+        "mybot/1 (+mailto:me@x.org)", 4, 8)

@@ -1,6 +1,9 @@
-"""Optional checks on the real development data in ../shared/data; skipped when it is absent."""
+"""Optional checks on the real development data in ../shared/data (or $NEWSBEAM_DATA); skipped
+when it is absent."""
+import os
 import pathlib
 import tarfile
+from collections import defaultdict
 
 import pytest
 
@@ -11,9 +14,11 @@ from transforms.entities import add_entities
 from transforms.feeds import FeedParseError, parse_feed
 from transforms.language import add_language
 from transforms.records import to_news_item
+from transforms.stories import canonical_link
 from transforms.topic import add_topic
 
-DATA = pathlib.Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+DATA = pathlib.Path(os.environ.get("NEWSBEAM_DATA")
+                    or pathlib.Path(__file__).resolve().parents[1] / ".." / "shared" / "data")
 REAL_FEEDS = DATA / "feeds" / "real"
 FEEDPARSER_SUITE = DATA / "feeds" / "feedparser_suite" / "feedparser_tests.tar.gz"
 
@@ -29,6 +34,14 @@ def test_every_real_feed_item_becomes_a_record_with_text(tmp_path):
     assert len(records) + len(dead) == expected
     assert len({r["id"] for r in records}) == len(records)
     assert not [r["id"] for r in records if not r["body"].strip()]
+    # Stories: the captures hold one article twice (the Guardian's football and world feeds,
+    # one link); no two different articles may share a story (benchmarks/evaluate_stories.py).
+    stories = defaultdict(list)
+    for record in records:
+        stories[record["story_id"]].append(record)
+    merged = [group for group in stories.values() if len(group) > 1]
+    assert [len(group) for group in merged] == [2]
+    assert len({canonical_link(r["link"]) for r in merged[0]}) == 1
 
 
 def _suite_documents():

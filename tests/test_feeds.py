@@ -8,8 +8,9 @@ import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.http_server import FeedServer, respond
-from transforms.feeds import (FeedParseError, ReadFeeds, decode_feed, expand_sources, item_id,
-                              list_feed_sources, opml_feed_urls, parse_feed)
+from transforms.feeds import FeedParseError, ReadFeeds, decode_feed, item_id, parse_feed
+from transforms.http import HttpSettings
+from transforms.sources import expand_sources, list_feed_sources, opml_feed_urls
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 FEEDS = FIXTURES / "feeds"
@@ -133,7 +134,9 @@ def test_read_feeds_transform_items_and_dead_letters(pipeline):
     pipeline.run()
 
 
-def test_read_feeds_fetches_a_list_of_urls_concurrently(pipeline):
+@pytest.mark.parametrize("per_host, expected", [(8, 8), (2, 2)])
+def test_read_feeds_fetches_a_list_of_urls_concurrently_within_the_per_host_cap(
+        pipeline, per_host, expected):
     in_flight, most = [0], [0]
     lock = threading.Lock()
     body = (FEEDS / "rss091.xml").read_bytes()
@@ -149,8 +152,9 @@ def test_read_feeds_fetches_a_list_of_urls_concurrently(pipeline):
 
     routes = {f"/{n}.xml": slow_feed for n in range(8)}
     with FeedServer(routes) as server:
-        items, dead = pipeline | beam.Create([server.url(path) for path in routes]) | ReadFeeds()
+        items, dead = (pipeline | beam.Create([server.url(path) for path in routes])
+                       | ReadFeeds(HttpSettings(per_host=per_host)))
         assert_that(items | beam.combiners.Count.Globally(), equal_to([8]), label="items")
         assert_that(dead, equal_to([]), label="dead")
         pipeline.run()
-    assert most[0] == 8  # all at once, not one after another
+    assert most[0] == expected  # as many at once as the host allows, not one after another

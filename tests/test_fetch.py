@@ -2,7 +2,7 @@
 import pytest
 
 from tests.http_server import FeedServer, endless_body, gzipped, never_answers, stalls_mid_body
-from transforms.fetch import FetchError, fetch_url, http_get, read_feed_bytes, read_path
+from transforms.http import FetchError, fetch_url, http_get, read_feed_bytes, read_path
 
 FEED = b"<rss version='2.0'><channel><title>t</title></channel></rss>"
 

@@ -12,8 +12,10 @@ import pytest
 from pipelines.live import Follower
 from pipelines.live_state import DUPLICATE, NEW, REVISED, LiveState
 from tests.avro_files import read_records
-from tests.http_server import FeedServer, conditional, endless_body, gzipped, never_answers
-from transforms.fetch import FeedPollState, poll_feed
+from tests.http_server import (FeedServer, conditional, endless_body, gzipped, never_answers,
+                               slow, trickle)
+from transforms.feeds import parse_feed
+from transforms.schedule import FeedPollState, poll_feed
 
 T0 = 1_800_000_000.0
 
@@ -58,8 +60,9 @@ def feed():
 
 
 def follower(tmp_path, feeds, **kwargs):
+    kwargs.setdefault("concurrency", 4)
     return Follower(feeds=feeds, output=str(tmp_path / "out"), state_dir=str(tmp_path / "state"),
-                    interval=60, concurrency=4, **kwargs)
+                    interval=60, spread_first_polls=False, **kwargs)
 
 
 # --- state ------------------------------------------------------------------------------------
@@ -203,7 +206,7 @@ def test_misbehaving_servers_never_stall_a_cycle_and_every_new_item_lands_once(t
         f = Follower(feeds=[server.url(path) for path in routes if path != "/new-home.xml"
                             and path != "/gzip.xml"],
                      output=str(tmp_path / "out"), state_dir=str(tmp_path / "state"),
-                     interval=60, concurrency=8,
+                     interval=60, concurrency=8, per_host=8, spread_first_polls=False,
                      poll_fn=functools.partial(poll_feed, connect_timeout=0.5,
                                                total_timeout=1.0))
         started = time.monotonic()
@@ -293,3 +296,198 @@ def test_follow_command_stops_cleanly_and_resumes_without_repeats(tmp_path, stop
     records = read_items(str(tmp_path / "out"))
     assert sorted((r["guid"], r["revision"]) for r in records) == [
         ("a", 1), ("b", 1), ("b", 2), ("c", 1)]
+
+
+# --- no cycle waits for the slowest feed --------------------------------------------------------
+
+def test_a_cycle_writes_what_has_arrived_by_its_deadline_and_a_later_cycle_the_rest(tmp_path):
+    late_body = rss(("z", "Zeta", "A story from a slow server."))
+    routes = {"/good.xml": ChangingFeed(V1), "/late.xml": slow((200, {}, late_body), 6.0)}
+    with FeedServer(routes) as server:
+        f = follower(tmp_path, [server.url("/good.xml"), server.url("/late.xml")])
+        first = f.run_cycle(now=T0, deadline=time.monotonic() + 1.0)
+        written_first = sorted(r["guid"] for r in read_items(str(tmp_path / "out")))
+        second = f.run_cycle(now=T0 + 1)  # no deadline: waits for the poll still in flight
+        f.close()
+    assert (first.polled, first.new) == (1, 2) and written_first == ["a", "b"]
+    assert (second.polled, second.new) == (1, 1)  # the slow feed, not the good one again
+    assert sorted(r["guid"] for r in read_items(str(tmp_path / "out"))) == ["a", "b", "z"]
+
+
+def test_feeds_on_one_host_never_see_more_requests_at_once_than_the_cap(tmp_path):
+    body = rss(("x", "X", "One story."))
+    many = {f"/f{n}.xml": slow((200, {}, body), 0.2) for n in range(12)}
+    few = {f"/g{n}.xml": slow((200, {}, body), 0.2) for n in range(4)}
+    with FeedServer(many) as one_host, FeedServer(few, host="127.0.0.2") as other_host:
+        f = follower(tmp_path, [one_host.url(p) for p in many] + [other_host.url(p) for p in few],
+                     concurrency=16, per_host=2)
+        cycle = f.run_cycle(now=T0)
+        f.close()
+    assert (cycle.polled, cycle.new) == (16, 16)
+    # counted by the servers: two at a time per host, even with 16 fetch threads
+    assert (one_host.most_at_once, other_host.most_at_once) == (2, 2)
+
+
+def test_first_polls_are_spread_over_the_interval(tmp_path):
+    paths = []
+    for n in range(20):
+        paths.append(tmp_path / f"feed{n}.xml")
+        paths[-1].write_bytes(rss((f"g{n}", f"T{n}", f"Story {n}.")))
+    f = Follower(feeds=[str(p) for p in paths], output=str(tmp_path / "out"),
+                 state_dir=str(tmp_path / "state"), interval=1000)
+    now = time.time()
+    at_start = f.run_cycle(now=now)
+    within_interval = f.run_cycle(now=now + 1000)
+    f.close()
+    assert at_start.polled < 5 and at_start.polled + within_interval.polled == 20
+
+
+def test_an_unexpected_parser_error_is_one_dead_letter_for_that_feed_alone(tmp_path):
+    bad, good = tmp_path / "bad.xml", tmp_path / "good.xml"
+    bad.write_bytes(rss(("p", "Poison", "Breaks the parser.")))
+    good.write_bytes(V1)
+
+    def parser(feed, data, fetched):
+        if feed.endswith("bad.xml"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return parse_feed(feed, data, fetched)
+
+    f = follower(tmp_path, [str(bad), str(good)], parser=parser)
+    first = f.run_cycle(now=T0)
+    again = f.run_cycle(now=T0 + 61)  # the same bytes again: not parsed, not reported again
+    f.close()
+    assert (first.new, first.dead_letters, again.dead_letters) == (2, 1, 0)
+    [letter] = read_dead(str(tmp_path / "out"))
+    assert (letter["feed_url"], letter["stage"]) == (str(bad), "parse")
+    assert letter["error"].startswith("RecursionError: maximum recursion")
+    assert sorted(r["guid"] for r in read_items(str(tmp_path / "out"))) == ["a", "b"]
+
+
+# --- one story across feeds ---------------------------------------------------------------------
+
+WIRE = ("The central bank raised its main interest rate by half a percentage point on Thursday, "
+        "its third increase this year, saying that inflation remained far above its target and "
+        "that further moves could not be ruled out as energy prices kept rising across the "
+        "region.")
+OTHER = ("Heavy rain flooded dozens of villages in the north of the country overnight, forcing "
+         "hundreds of families to leave their homes while rescue teams used boats to reach "
+         "people trapped on rooftops, the civil defence agency said in a statement on Friday.")
+
+
+def rss_links(*items):
+    body = "".join(f"<item><title>{title}</title><guid>{guid}</guid><link>{link}</link>"
+                   f"<description>{text}</description></item>"
+                   for guid, title, link, text in items)
+    return f"<rss version='2.0'><channel><title>t</title>{body}</channel></rss>".encode()
+
+
+def test_one_story_across_feeds_and_restarts(tmp_path):
+    feeds = {
+        "a.xml": ("wire-1", "Bank raises rates",
+                  "https://www.news.example.com/economy/rates?utm_source=rss&amp;utm_medium=feed",
+                  WIRE),
+        "b.xml": ("b-77", "Central bank raises rates again",
+                  "http://news.example.com/economy/rates/?utm_campaign=daily", WIRE),
+        # the same wire text under another guid and link, one word changed, a credit line added
+        "c.xml": ("c-9", "Rates up again", "https://other.example.net/world/123",
+                  WIRE.replace("Thursday", "Thursday morning")
+                  + "&lt;p&gt;Source: Example Wire&lt;/p&gt;"),
+        "d.xml": ("d-1", "Floods in the north", "https://news.example.com/floods", OTHER),
+    }
+    for name, item in feeds.items():
+        (tmp_path / name).write_bytes(rss_links(item))
+    f = follower(tmp_path, [str(tmp_path / name) for name in feeds])
+    f.run_cycle(now=T0)
+    f.close()
+    (tmp_path / "e.xml").write_bytes(rss_links(("e-5", "Rates", "https://third.example.org/r",
+                                                WIRE)))
+    restarted = follower(tmp_path, [str(tmp_path / name) for name in [*feeds, "e.xml"]])
+    restarted.run_cycle(now=T0 + 61)
+    restarted.close()
+    records = {r["guid"]: r for r in read_items(str(tmp_path / "out"))}
+    assert len(records) == 5  # every copy is kept: the feed it came from is data
+    story = records["wire-1"]["story_id"]
+    assert {records[g]["story_id"] for g in ("wire-1", "b-77", "c-9", "e-5")} == {story}
+    # a story is named after its first record (here one of the first cycle's three copies)
+    assert story in {records[g]["id"] for g in ("wire-1", "b-77", "c-9")}
+    assert records["d-1"]["story_id"] == records["d-1"]["id"] != story
+
+
+# --- latency with misbehaving feeds, end to end -------------------------------------------------
+
+class GrowingFeed:
+    """A feed with one item, then (once started) a new item every `every` seconds, up to
+    `count`; remembers when each item was published. Answers 304 to its current ETag."""
+
+    def __init__(self, every: float, count: int):
+        self.every, self.count = every, count
+        self.started = None
+        self.published = {"g0": time.time()}
+
+    def start(self):
+        self.started = time.time()
+        for n in range(1, self.count + 1):
+            self.published[f"g{n}"] = self.started + (n - 1) * self.every
+
+    def visible(self):
+        now = time.time()
+        return [guid for guid, at in self.published.items() if at <= now]
+
+    def __call__(self, handler):
+        guids = self.visible()
+        body = rss(*[(guid, f"Story {guid}", f"Text of story {guid}.") for guid in guids])
+        conditional(body, etag=f'"{len(guids)}"')(handler)
+
+
+def _readable_since(output, seen: dict):
+    """Adds to `seen` each guid found in a finished Avro file, with the time it was found."""
+    now = time.time()
+    for record in read_items(output):
+        seen.setdefault(record["guid"], now)
+
+
+def test_new_items_are_readable_within_interval_plus_10_s_beside_hung_trickling_and_looping_feeds(
+        tmp_path):
+    interval = 2.0
+    growing = GrowingFeed(every=2.0, count=8)
+    loop = {"/loop-a.xml": (302, {"Location": "/loop-b.xml"}, b""),
+            "/loop-b.xml": (302, {"Location": "/loop-a.xml"}, b"")}
+    output = str(tmp_path / "out")
+    with FeedServer({"/growing.xml": growing}) as home, \
+            FeedServer({"/hang.xml": functools.partial(never_answers, seconds=120)},
+                       host="127.0.0.2") as hanging, \
+            FeedServer({"/trickle.xml": functools.partial(trickle, seconds=120)},
+                       host="127.0.0.3") as trickling, \
+            FeedServer(loop, host="127.0.0.4") as looping:
+        feeds = tmp_path / "feeds.txt"
+        feeds.write_text("\n".join([home.url("/growing.xml"), hanging.url("/hang.xml"),
+                                    trickling.url("/trickle.xml"), looping.url("/loop-a.xml")]))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.news_pipeline", "--follow", "--interval",
+             str(interval), "--feeds", str(feeds), "--output", output],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        readable: dict[str, float] = {}
+        try:
+            deadline = time.monotonic() + 90  # start-up: Beam's import, the first cycle
+            while "g0" not in readable and time.monotonic() < deadline:
+                _readable_since(output, readable)
+                time.sleep(0.2)
+            assert "g0" in readable, "the follower wrote nothing within 90 s"
+            growing.start()
+            last = max(growing.published.values())
+            while len(readable) < len(growing.published) and time.time() < last + 30:
+                _readable_since(output, readable)
+                time.sleep(0.2)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err
+        assert hanging.requests and trickling.requests and looping.requests
+    latencies = sorted(readable[guid] - at for guid, at in growing.published.items()
+                       if guid != "g0" and guid in readable)
+    print(f"publication to readable file: median {latencies[len(latencies) // 2]:.1f} s, "
+          f"max {latencies[-1]:.1f} s")
+    assert len(latencies) == growing.count
+    assert latencies[-1] <= interval + 10
+    guids = [r["guid"] for r in read_items(output)]
+    assert sorted(guids) == sorted(growing.published)  # each item written exactly once

@@ -8,7 +8,8 @@ from email.utils import formatdate
 import pytest
 
 from tests.http_server import FeedServer, conditional, endless_body, gzipped, never_answers
-from transforms.fetch import FeedPollState, make_session, poll_feed
+from transforms.http import HttpClient, HttpSettings
+from transforms.schedule import FeedPollState, poll_feed
 
 FEED = b"<rss version='2.0'><channel><title>t</title></channel></rss>"
 NOW = 1_700_000_000.0
@@ -204,11 +205,11 @@ def test_state_round_trips_through_json_and_pickle():
     assert FeedPollState.from_dict({"feed": "f", "added_later": 1}) == FeedPollState("f")
 
 
-def test_one_session_shared_by_threads(server):
+def test_one_client_shared_by_threads(server):
     paths = [f"/f{i}" for i in range(16)]
     server.routes.update({path: conditional(FEED, etag=f'"{path}"') for path in paths})
-    session = make_session(8)
+    client = HttpClient(HttpSettings(per_host=8))
     with ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(lambda path: poll(server, path, session=session), paths))
+        results = list(pool.map(lambda path: poll(server, path, client=client), paths))
     assert [result.state.etag for result in results] == [f'"{path}"' for path in paths]
     assert all(result.status == 200 for result in results)

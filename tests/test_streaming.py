@@ -19,9 +19,12 @@ from apache_beam.transforms.window import TimestampedValue
 
 from pipelines.streaming import build_streaming_pipeline, run_streaming
 from tests.avro_files import read_records, records_by_file
+from tests.http_server import FeedServer
 from transforms.dedup import NumberRevisions
-from transforms.fetch import PollResult, poll_feed
+from transforms.feeds import ParseFeeds, parse_feed
+from transforms.http import HttpSettings
 from transforms.polling import PollFeeds
+from transforms.schedule import PollResult, first_poll_offset, poll_feed
 from transforms.records import to_news_item
 from transforms.sinks import NULL_PARTITION, WriteNewsItems
 from transforms.windowing import WindowByPublished
@@ -238,7 +241,7 @@ def test_the_whole_job_on_the_portable_runner_writes_every_item_and_edit_once(tm
     pipeline = beam.Pipeline(options=options)
     build_streaming_pipeline(pipeline, [*SCRIPTS, fixture], str(tmp_path), interval=1,
                              window_seconds=60, allowed_lateness_seconds=600, run_id="e2e",
-                             poll_fn=scripted_feeds, stop_after_seconds=3)
+                             poll_fn=scripted_feeds, stop_after_seconds=3, first_poll_spread=0)
     started = time.monotonic()
     result = pipeline.run()
     result.wait_until_finish()
@@ -266,3 +269,59 @@ def test_run_streaming_reads_its_options(tmp_path):
                    "--allowed_lateness=60", "--state_ttl_days=1", "--run_for=2"])
     [item] = read_avro(tmp_path, "items")  # the feed's one entry, once in three polls
     assert item["feed_url"] == f"{FIXTURES}/atom10.atom"
+
+
+# ---------------------------------------------------------------------------------------------
+# The shells over the feed-cycle core: parsing, one session, first-poll spread
+
+def test_an_unexpected_parser_error_is_one_dead_letter_for_that_feed_alone():
+    good = rss(("a", "Alpha", "First text."))
+
+    def parser(feed, data, fetched):
+        if feed == "bad":
+            raise RecursionError("maximum recursion depth exceeded")
+        return parse_feed(feed, data, fetched)
+
+    pipeline = stream_pipeline()
+    bodies = pipeline | beam.Create([("bad", b"<rss/>", 1), ("good", good, 2)])
+    items, dead = bodies | ParseFeeds(parser)
+    assert_that(items | beam.Map(lambda i: (i["feed_url"], i["guid"])),
+                equal_to([("good", "a")]), label="items")
+    assert_that(dead | beam.Map(lambda d: (d["feed_url"], d["stage"], d["error"].split(":")[0])),
+                equal_to([("bad", "parse", "RecursionError")]), label="dead letters")
+    pipeline.run().wait_until_finish()
+
+
+def test_the_poller_fetches_through_one_session_per_worker(monkeypatch):
+    import transforms.http as http
+
+    made = []
+    real = http.make_session
+    monkeypatch.setattr(http, "make_session", lambda *a, **k: made.append(1) or real(*a, **k))
+    settings = HttpSettings(user_agent=f"newsbeam-test/{time.time()}")  # a client of its own
+    with FeedServer({"/a.xml": (200, {}, rss(("a", "A", "Text."))),
+                     "/b.xml": (200, {}, rss(("b", "B", "Text.")))}) as server:
+        pipeline = stream_pipeline()
+        bodies, _ = (pipeline | ticks(100, 200, 300)
+                     | PollFeeds([server.url("/a.xml"), server.url("/b.xml")], interval=50,
+                                 clock=lambda: 0.0, settings=settings))
+        # the bodies come once each: the second and third polls bring the same bytes again
+        assert_that(bodies | beam.Map(lambda b: b[0].rsplit("/", 1)[1]),
+                    equal_to(["a.xml", "b.xml"]))
+        pipeline.run().wait_until_finish()
+        polls = len(server.requests)
+        agents = {headers["User-Agent"] for _, headers in server.requests}
+    assert polls == 6 and len(made) == 1  # six polls, one session
+    assert agents == {settings.user_agent}
+
+
+def test_first_polls_are_spread_over_the_given_seconds():
+    feeds = [f"f{n}" for n in range(6)]
+    pipeline = stream_pipeline()
+    bodies, _ = (pipeline | ticks(*range(100, 161, 10))
+                 | PollFeeds(feeds, interval=1000, poll_fn=counting_poll, clock=lambda: 0.0,
+                             first_poll_spread=60))
+    first_polls = bodies | beam.Map(lambda b: (b[0], b[2] // 1000))
+    expected = [(feed, 100 + -(-int(first_poll_offset(feed, 60)) // 10) * 10) for feed in feeds]
+    assert_that(first_polls, equal_to(expected))
+    pipeline.run().wait_until_finish()

@@ -2,7 +2,8 @@
 
 The item id (transforms.feeds.item_id) says *which* item; the fingerprint says *what it said*.
 Same id and fingerprint: a duplicate from another poll. Same id, new fingerprint: the
-publisher edited the item, and it is written again as a new revision.
+publisher edited the item, and it is written again as a new revision. The rule itself is
+transforms.cycle.next_revision, shared with follow mode; here is its Beam shell.
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms.timeutil import TimeDomain
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec, TimerSpec, on_timer
 from apache_beam.utils.timestamp import Duration
+
+from transforms.cycle import DUPLICATE, NEW, next_revision
 
 _TAG = regex.compile(r"<[^<>]*>")
 _SPACE = regex.compile(r"\s+")
@@ -58,18 +61,13 @@ class _NumberRevisionsFn(beam.DoFn):
                 last=beam.DoFn.StateParam(LAST), expiry=beam.DoFn.TimerParam(EXPIRY)):
         _, item = element
         expiry.set(seen_at + self._ttl)  # seen again: the TTL counts from now
-        previous = last.read()
-        if previous is None:
-            revision = 1
-            self.new_items.inc()
-        elif previous[0] == item["fingerprint"]:
+        sighting = next_revision(last.read(), item["fingerprint"])
+        if sighting.kind == DUPLICATE:
             self.duplicates.inc()
             return
-        else:
-            revision = previous[1] + 1
-            self.revisions.inc()
-        last.write((item["fingerprint"], revision))
-        yield {**item, "revision": revision}
+        (self.new_items if sighting.kind == NEW else self.revisions).inc()
+        last.write((item["fingerprint"], sighting.revision))
+        yield {**item, "revision": sighting.revision}
 
     @on_timer(EXPIRY)
     def forget(self, last=beam.DoFn.StateParam(LAST)):

@@ -1,159 +1,24 @@
-"""Feed sources to feed items: expanding folders, OPML and lists; decoding; parsing.
+"""Feed bytes to feed items: decoding, parsing; and the Beam transforms that read and parse.
 
-Plain functions first (expand_sources, decode_feed, parse_feed), then the Beam transforms.
+Plain functions first (decode_feed, parse_feed), then the Beam transforms. Which feeds to read
+is transforms.sources; fetching them is transforms.http.
 """
 from __future__ import annotations
 
 import calendar
 import hashlib
-import os
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from xml.etree import ElementTree
 
 import apache_beam as beam
 import charset_normalizer
 import feedparser
 import regex
-from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
+from transforms.cycle import parse_body
 from transforms.dead_letters import dead_letter
 from transforms.dedup import fingerprint
-from transforms.fetch import FetchError, is_url, make_session, read_feed_bytes
-
-FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf", ".feed")
-OPML_SUFFIXES = (".opml",)
-LIST_SUFFIXES = (".txt", ".list")
-
-
-class SourceError(Exception):
-    """A --feeds argument that names nothing readable; the message says which and why."""
-
-
-@dataclass(frozen=True)
-class SourceProblem:
-    source: str
-    error: str
-
-
-# ---------------------------------------------------------------------------------------------
-# Sources
-
-def _match_files(pattern: str) -> list[str]:
-    try:
-        [result] = FileSystems.match([pattern])
-    except Exception:  # Beam wraps "nothing matched" and I/O errors alike in BeamIOError
-        return []
-    return sorted(meta.path for meta in result.metadata_list)
-
-
-def _is_directory(path: str) -> bool:
-    if "://" not in path:
-        return os.path.isdir(path)
-    return bool(_match_files(FileSystems.join(path, "*"))) and not FileSystems.exists(path)
-
-
-def _read_text(path: str) -> str:
-    with FileSystems.open(path) as handle:
-        return handle.read().decode("utf-8-sig", errors="replace")
-
-
-def opml_feed_urls(text: str) -> list[str]:
-    """The feed addresses of an OPML document (`xmlUrl` of every outline, nested or not)."""
-    root = ElementTree.fromstring(text.encode("utf-8"))
-    return [outline.attrib["xmlUrl"].strip() for outline in root.iter("outline")
-            if outline.attrib.get("xmlUrl", "").strip()]
-
-
-def list_feed_sources(text: str) -> list[str]:
-    """Sources listed one a line; blank lines and '#' comments are skipped."""
-    lines = (line.split("#", 1)[0].strip() if not line.lstrip().startswith("http")
-             else line.strip() for line in text.splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
-
-
-def _looks_like_opml(path: str, text: str) -> bool:
-    return path.lower().endswith(OPML_SUFFIXES) or regex.match(r"\s*(<\?xml[^>]*>\s*)?<opml\b", text) is not None
-
-
-def expand_sources(sources: list[str]) -> tuple[list[str], list[SourceProblem]]:
-    """Feed addresses (URLs and file paths) named by --feeds, and the arguments that failed.
-
-    A folder gives its feed files (recursively not: one level, by suffix), an OPML file its
-    outlines' xmlUrl, a .txt/.list file its lines (each expanded in turn), a URL itself.
-    Unreachable URLs are only found when fetched; here only local names are checked.
-    """
-    feeds: list[str] = []
-    problems: list[SourceProblem] = []
-    seen: set[str] = set()
-
-    def add(feed: str):
-        if "://" not in feed:
-            # Item ids derive from the feed's name: "feeds/a.xml" and "./feeds/a.xml" run from
-            # the same folder must be one feed.
-            feed = os.path.abspath(feed)
-        if feed not in seen:
-            seen.add(feed)
-            feeds.append(feed)
-
-    def expand(source: str, depth: int):
-        if depth > 3:
-            problems.append(SourceProblem(source, "lists nested too deeply"))
-            return
-        if is_url(source):
-            add(source)
-            return
-        if _is_directory(source):
-            found = [path for path in _match_files(FileSystems.join(source, "*"))
-                     if path.lower().endswith(FEED_SUFFIXES + OPML_SUFFIXES)]
-            if not found:
-                problems.append(SourceProblem(source, "folder holds no feed files (*.xml, *.rss, *.atom, *.rdf, *.opml)"))
-            for path in found:
-                expand(path, depth + 1)
-            return
-        if any(char in source for char in "*?["):
-            matched = _match_files(source)
-            if not matched:
-                problems.append(SourceProblem(source, "no file matches"))
-            for path in matched:
-                expand(path, depth + 1)
-            return
-        if not FileSystems.exists(source):
-            problems.append(SourceProblem(source, "no such file or folder"))
-            return
-        lower = source.lower()
-        if lower.endswith(FEED_SUFFIXES):
-            add(source)
-            return
-        try:
-            text = _read_text(source)
-        except OSError as error:
-            problems.append(SourceProblem(source, f"cannot read ({error})"))
-            return
-        if _looks_like_opml(source, text):
-            try:
-                urls = opml_feed_urls(text)
-            except ElementTree.ParseError as error:
-                problems.append(SourceProblem(source, f"not valid OPML ({error})"))
-                return
-            if not urls:
-                problems.append(SourceProblem(source, "OPML lists no feed (no outline with xmlUrl)"))
-            for url in urls:
-                expand(url, depth + 1)
-        elif lower.endswith(LIST_SUFFIXES):
-            base = os.path.dirname(source)
-            for line in list_feed_sources(text):
-                expand(line if is_url(line) or os.path.isabs(line) or "://" in line
-                       else os.path.join(base, line), depth + 1)
-        else:
-            add(source)  # any other file is taken as a feed; the parser will say if it is not
-
-    for source in sources:
-        expand(source, 0)
-    return feeds, problems
-
+from transforms.http import FetchError, HttpSettings, shared_pool
 
 # ---------------------------------------------------------------------------------------------
 # Decoding and parsing
@@ -281,35 +146,36 @@ READ_FAILED = "read_failed"
 PARSE_FAILED = "parse_failed"
 
 
-# Feeds fetched at once by one worker: reading is waiting on servers, not computing, so one
-# dead server must not hold up the rest of the list.
-FETCH_CONCURRENCY = 32
+# Feeds handed to one worker's fetch pool at a time: reading is waiting on servers, not
+# computing, so one dead server must not hold up the rest of the list.
+FETCH_BATCH = 32
 
 
 class _ReadFeedsFn(beam.DoFn):
-    """A batch of sources -> (source, bytes, fetched_millis) each, or a dead letter."""
+    """A batch of sources -> (source, bytes, fetched_millis) each, or a dead letter.
 
-    def __init__(self, concurrency: int = FETCH_CONCURRENCY):
-        self._concurrency = concurrency
+    The worker's one FetchPool (threads, session, per-host caps) fetches the batch; DoFn
+    instances on other threads of the worker share it.
+    """
+
+    def __init__(self, settings: HttpSettings):
+        self._settings = settings
         self.feeds_read = Metrics.counter("newsbeam", "feeds_read")
         self.read_failures = Metrics.counter("newsbeam", "feeds_unreadable")
 
     def setup(self):
-        self._pool = ThreadPoolExecutor(self._concurrency, thread_name_prefix="newsbeam-read")
-        self._session = make_session(self._concurrency)
-
-    def teardown(self):
-        self._pool.shutdown(wait=False)
-        self._session.close()
+        self._pool = shared_pool(self._settings)
 
     def _read(self, source: str):
         try:
-            return source, read_feed_bytes(source, self._session), int(time.time() * 1000)
+            return source, self._pool.client.read(source), int(time.time() * 1000)
         except FetchError as error:
             return source, error, int(time.time() * 1000)
 
     def process(self, sources: list[str]):
-        for source, result, fetched in self._pool.map(self._read, sources):
+        futures = [self._pool.submit(source, self._read, source) for source in sources]
+        for future in futures:
+            source, result, fetched = future.result()
             if isinstance(result, FetchError):
                 self.read_failures.inc()
                 yield beam.pvalue.TaggedOutput(
@@ -320,19 +186,18 @@ class _ReadFeedsFn(beam.DoFn):
 
 
 class _ParseFeedFn(beam.DoFn):
-    def __init__(self):
+    def __init__(self, parser=parse_feed):
+        self._parser = parser
         self.items_read = Metrics.counter("newsbeam", "items_read")
         self.parse_failures = Metrics.counter("newsbeam", "feeds_unparseable")
         self.empty_feeds = Metrics.counter("newsbeam", "feeds_empty")
 
     def process(self, element):
         feed_url, data, fetched = element
-        try:
-            items = parse_feed(feed_url, data, fetched)
-        except Exception as error:  # a hostile document must not stop the run
+        items, letter = parse_body(feed_url, data, fetched, self._parser)
+        if letter is not None:  # a hostile document must not stop the run
             self.parse_failures.inc()
-            yield beam.pvalue.TaggedOutput(
-                PARSE_FAILED, dead_letter(feed_url, "parse", f"{type(error).__name__}: {error}", data))
+            yield beam.pvalue.TaggedOutput(PARSE_FAILED, letter)
             return
         if not items:
             self.empty_feeds.inc()
@@ -347,12 +212,18 @@ class ParseFeeds(beam.PTransform):
     Returns (items, dead_letters). Reshuffles before parsing so that parsing, the slowest
     step, spreads over workers instead of staying with whichever worker read the feed, and
     after it so that one big feed's items do too. Shared by the batch and unbounded jobs.
+    Whatever `parser` raises on a document becomes that feed's parse dead letter.
     """
+
+    def __init__(self, parser=parse_feed):
+        super().__init__()
+        self._parser = parser
 
     def expand(self, bodies):
         parsed = (bodies
                   | "SpreadFeeds" >> beam.Reshuffle()
-                  | "Parse" >> beam.ParDo(_ParseFeedFn()).with_outputs(PARSE_FAILED, main="items"))
+                  | "Parse" >> beam.ParDo(_ParseFeedFn(self._parser))
+                  .with_outputs(PARSE_FAILED, main="items"))
         items = parsed.items | "SpreadItems" >> beam.Reshuffle()
         return items, parsed[PARSE_FAILED]
 
@@ -360,14 +231,20 @@ class ParseFeeds(beam.PTransform):
 class ReadFeeds(beam.PTransform):
     """Feed addresses -> partial item records, and dead letters for feeds that failed.
 
-    Returns (items, dead_letters).
+    Returns (items, dead_letters). Fetching follows `settings` (User-Agent, threads and
+    per-host cap of each worker's pool, time and size limits).
     """
+
+    def __init__(self, settings: HttpSettings = HttpSettings()):
+        super().__init__()
+        self._settings = settings
 
     def expand(self, sources):
         fetched = (sources
-                   | "Batch" >> beam.BatchElements(min_batch_size=FETCH_CONCURRENCY,
-                                                   max_batch_size=FETCH_CONCURRENCY)
-                   | "Fetch" >> beam.ParDo(_ReadFeedsFn()).with_outputs(READ_FAILED, main="feeds"))
+                   | "Batch" >> beam.BatchElements(min_batch_size=FETCH_BATCH,
+                                                   max_batch_size=FETCH_BATCH)
+                   | "Fetch" >> beam.ParDo(_ReadFeedsFn(self._settings))
+                   .with_outputs(READ_FAILED, main="feeds"))
         items, parse_dead = fetched.feeds | "ParseFeeds" >> ParseFeeds()
         dead = (fetched[READ_FAILED], parse_dead) | "FeedDeadLetters" >> beam.Flatten()
         return items, dead
