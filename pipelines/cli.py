@@ -136,7 +136,8 @@ def _models(command: str, argv: list[str]) -> int:
         parser.add_argument("--data", required=True,
                             help="a gold file or a folder of them")
         parser.add_argument("--format", default=None,
-                            help="entities: conll (token and tag columns); topic: ag, ant, jsonl or tsv "
+                            help="entities: conll (token and tag columns) or crosslang (parallel ar/en/fr "
+                                 "items, canonical values); topic: ag, ant, jsonl or tsv "
                                  "(default: from the file)")
         parser.add_argument("--language", default=None,
                             help="ISO 639-1 code of the gold set (default: from its script)")

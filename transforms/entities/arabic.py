@@ -1,0 +1,626 @@
+"""The Arabic entity tagger: people, organisations, places and dates in Arabic news text.
+
+Two conditional random fields (python-crfsuite) read features of each token:
+- the names model tags PERS, ORG, LOC and MISC in IOB2, trained on ANERcorp; MISC is learnt
+  (it keeps those words out of the other types) but not reported;
+- the dates model tags DATE, trained on Wojood; it runs only on sentences with a date cue.
+
+A token's features come from its normalised form, its reading without proclitics, affixes,
+shape, and four word tables built from news text and gazetteers (arabic_training.py): word
+counts, word2vec cluster ids, gazetteer tags and how often a word was a name token.
+
+Arabic glues conjunctions and prepositions to names (وأرمينيا, بواشنطن, للأمم) while some names
+start with the same letters (واشنطن, وليد, فرنسا): `name_start` chooses the reading.
+
+Everything is read from models/ar_* on the first call of arabic_tagger(), once per process.
+"""
+from __future__ import annotations
+
+import gzip
+import math
+import tempfile
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+
+from transforms.arabic import normalise, proclitic_splits, strip_article
+
+MODELS = Path(__file__).parent / "models"
+WORD_COUNTS = "ar_word_counts.tsv.gz"
+WORD_CLUSTERS = "ar_word_clusters.tsv.gz"
+GAZETTEER = "ar_gazetteer.tsv.gz"
+ENTITY_WORD_COUNTS = "ar_entity_word_counts.tsv.gz"
+NAMES_MODEL = "ar_names.crfsuite"
+DATES_MODEL = "ar_dates.crfsuite"
+
+# The names model's labels (ANERcorp's) and the types the tagger reports; MISC is not reported.
+KINDS = {"PERS": "PERSON", "ORG": "ORGANIZATION", "LOC": "LOCATION"}
+
+_ARABIC = regex.compile(r"\p{Script=Arabic}")
+_LATIN = regex.compile(r"\p{Script=Latin}")
+_DIGITS = regex.compile(r"^[0-9٠-٩]+$")
+_HAS_DIGIT = regex.compile(r"[0-9٠-٩]")
+_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+_PUNCTUATION_CLASS = {"(": "(", ")": ")", "/": "/", "-": "-", "،": ",", ",": ",", ".": ".",
+                      ":": ":", '"': "q", "«": "q", "»": "q", "؛": ";", ";": ";", "؟": "?",
+                      "?": "?", "!": "!"}
+CACHE_LIMIT = 300_000  # per-word cache entries; a stream of new words cannot grow memory forever
+
+
+# --- Word tables --------------------------------------------------------------------------------
+
+def read_table(path: Path) -> list[list[str]]:
+    """Rows of a gzipped tab-separated table."""
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path}: Arabic entity model file missing; rebuild the models with "
+            "transforms.entities.arabic_training.train")
+    text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    return [line.split("\t") for line in text.split("\n") if line]
+
+
+@dataclass(frozen=True)
+class WordTables:
+    """What is known about words from outside the labelled sentences. Keys are normalise()d."""
+    counts: dict[str, int]  # occurrences in unlabelled news text, when at least 2
+    clusters: dict[str, tuple[str, ...]]  # cluster ids at 64, 256 and 1024 clusters
+    gazetteer: dict[str, tuple[str, ...]]  # tags: LOC, CTRY, CITY, ORG, PER, GIV, TTL, ...
+    entity_counts: dict[str, int]  # times seen as a name token in the labelled data
+
+    @classmethod
+    def load(cls, folder: Path) -> WordTables:
+        return cls(
+            counts={word: int(count) for word, count in read_table(folder / WORD_COUNTS)},
+            clusters={row[0]: tuple(row[1:]) for row in read_table(folder / WORD_CLUSTERS)},
+            gazetteer={word: tuple(tags.split(","))
+                       for word, tags in read_table(folder / GAZETTEER)},
+            entity_counts={word: int(count)
+                           for word, count in read_table(folder / ENTITY_WORD_COUNTS)})
+
+
+# --- Date vocabulary ----------------------------------------------------------------------------
+# The dates model's word classes. They are features of a trained model: a change here needs a
+# retraining (dates.py reads a found date's value with its own tables).
+
+def _normalised(words: str) -> frozenset[str]:
+    return frozenset(normalise(word) for word in words.split())
+
+
+_DATE_WORD_CLASSES = {
+    "MG": _normalised("يناير فبراير مارس أبريل ابريل إبريل مايو يونيو يونيه يوليو يوليه أغسطس "
+                      "اغسطس أغسطوس سبتمبر أكتوبر اكتوبر نوفمبر ديسمبر"),  # Gregorian months
+    "MM": _normalised("جانفي فيفري أفريل ماي جوان جويلية أوت"),  # Maghreb month names
+    "ML": _normalised("كانون شباط آذار اذار نيسان أيار ايار حزيران تموز آب أيلول ايلول "
+                      "تشرين"),  # Levantine month names
+    "MH": _normalised("محرم صفر ربيع جمادى جمادي رجب شعبان رمضان شوال القعدة الحجة"),  # Hijri
+    "DAY": _normalised("الأحد الاحد الاثنين الإثنين الثلاثاء الأربعاء الاربعاء الخميس الجمعة "
+                       "السبت أحد اثنين ثلاثاء أربعاء خميس جمعة سبت"),
+    "UNIT": _normalised(
+        "عام العام عاما عامي أعوام الأعوام سنة السنة سنوات السنوات سنتين شهر الشهر أشهر الأشهر "
+        "شهور الشهور يوم اليوم أيام الأيام يومين أسبوع الأسبوع أسابيع أسبوعين قرن القرن القرون "
+        "عقد العقد عقود فترة منتصف مطلع أواخر أوائل بداية نهاية ليلة صباح مساء فجر ظهر الموسم "
+        "موسم الفترة عهد العهد حقبة الحقبة أسبوعيا يوميا شهريا سنويا بكرا بكره عشية"),
+    "RDAY": _normalised("أمس امس الأمس البارحة غدا غداً اليوم الليلة بكرا بكره"),
+    "RADJ": _normalised("الماضي الماضية المقبل المقبلة القادم القادمة الحالي الحالية الجاري "
+                        "الجارية المنصرم المنصرمة الفائت الأخير الأخيرة السابق السابقة التالي"),
+    "ORD": _normalised("الأول الثاني الثالث الرابع الخامس العشرين عشر الأولى الثانية"),
+    "DEC": _normalised("العشرينات الستينات الخمسينات الثمانينات التسعينات السبعينات الأربعينات "
+                       "الثلاثينات"),
+    "ERA": _normalised("هجري هجرية ميلادي ميلادية هـ م ق"),
+    "PREP": _normalised("بتاريخ تاريخ حتى منذ خلال حوالي نحو"),
+}
+# A word in two classes takes the first ("اليوم" is a unit before it is a relative day).
+_DATE_CLASS_OF = {word: kind for kind, words in reversed(_DATE_WORD_CLASSES.items())
+                  for word in words}
+# Words after which a glued و ف ب ل is split off for the class ("وأمس", "لشهر").
+_DATE_CUE_WORDS = frozenset().union(*(_DATE_WORD_CLASSES[k] for k in (
+    "MG", "MM", "ML", "MH", "DAY", "UNIT"))) | _normalised(
+    "أمس امس الأمس البارحة غدا اليوم الماضي الماضية المقبل المقبلة القادم القادمة الحالي "
+    "الحالية الجاري الجارية المنصرم الفائت هجري ميلادي بتاريخ تاريخ العشرينات الستينات "
+    "الخمسينات الثمانينات التسعينات السبعينات الأربعينات الثلاثينات")
+_NUMBER_DATE = regex.compile(r"^\d{1,4}[/.\-]\d{1,2}([/.\-]\d{1,4})?$")
+# A date pattern over the token classes (DN day number, M* month, YR year, DAY weekday, UNIT
+# عام/سنة..., NDATE 12/3/2020): its tokens are a feature of the dates model.
+_DATE_CLASS_PATTERN = regex.compile(
+    r"(?:(?:DAY )?(?:DN |DN / |DN - )?(?:M[GMLH] )+(?:/ M[GMLH] |\( M[GMLH] \) )?(?:, )?"
+    r"(?:UNIT )?(?:\( )?YR(?: \))?"
+    r"|DN M[GMLH]|(?:DN / ){1,2}(?:\( )?(?:YR|DN)|NDATE|UNIT (?:\( )?YR(?: \))?"
+    r"|DAY(?: DN M[GMLH])?)")
+# Day and month, or month and year, in any of the month names: a date without doubt.
+_CALENDAR_DATE = regex.compile(
+    r"(?<![A-Z])(?:DN )?(?:M[GML] )+(?:/ M[GML] |\( M[GML] \) )?(?:, )?YR(?![A-Z])"
+    r"|(?<![A-Z])DN (?:M[GML] )*M[GML](?![A-Z])")
+# A whole numeric date the tokeniser kept as one token ("12/3/2006"). Wojood's gold tokens split
+# them, so the dates model rarely saw one: such a token is a date when the model leaves it.
+_NUMERIC_DATE_TOKEN = regex.compile(
+    r"^(?:[0-3]?\d[/.\-][01]?\d[/.\-](?:1[89]|20)\d\d"
+    r"|(?:1[89]|20)\d\d[/.\-][01]?\d[/.\-][0-3]?\d)$")
+
+
+# --- Features -----------------------------------------------------------------------------------
+
+# Gazetteer tags that vouch for a reading in name_start. The Wikidata name words (WDG, WDS) are
+# left out: they hold short forms that collide with ordinary words (ادي) and cost accuracy.
+_NAME_TAGS = frozenset(("LOC", "ORG", "PER", "CTRY", "CITY", "GIV", "PNM", "LOC_B", "ORG_B",
+                        "PER_B", "CITY_B", "CTRY_B", "LOC_A", "ORG_A", "CITY_A", "CTRY_A"))
+# Hunspell's ordinary-word marks help name_start (فادي is no ف + أدى) but gave no gain as
+# features of the names model, so it does not see them.
+_NAME_START_ONLY_TAGS = frozenset(("LEX", "LEXs", "~LEX", "~LEXs"))
+_NOUN_SUFFIXES = ("ات", "ون", "ين", "ان", "يه", "ه", "ي", "ها", "هم", "نا")
+_NISBA_ENDINGS = ("ي", "يه", "يين", "يون")
+_NAME_CONTEXT = (-2, -1, 1, 2)
+_DATE_CONTEXT = (-3, -2, -1, 1, 2, 3)
+TITLE_WINDOW = 4  # a title word (الرئيس, وزير) this many tokens back or nearer introduces a name
+
+
+def _shape(token: str) -> str:
+    if _DIGITS.match(token):
+        return "D%d" % min(len(token), 5)
+    if _HAS_DIGIT.search(token):
+        return "Dx"
+    if _ARABIC.search(token):
+        return "A"
+    if _LATIN.search(token):
+        return "L"
+    return "P"
+
+
+def _frequency_bucket(count: int) -> int:
+    return 0 if count <= 0 else min(12, int(math.log2(count)) + 1)
+
+
+def _remember(cache: dict, key, value):
+    if len(cache) >= CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+@dataclass(frozen=True)
+class _NameWord:
+    own: tuple[str, ...]  # the token's own attributes
+    context: dict[int, tuple[str, ...]]  # what it gives a neighbour at each offset
+    is_title: bool
+
+
+@dataclass(frozen=True)
+class _DateWord:
+    own: tuple[str, ...]
+    context: dict[int, tuple[str, ...]]
+    date_class: str  # "" when the word says nothing about dates
+
+
+class ArabicFeatures:
+    """CRF attributes of the tokens of a sentence, for both models. Everything that depends on
+    a token's text alone is computed once per distinct token and cached: news repeats its words,
+    and a new word costs tens of microseconds.
+
+    With `name_attributes` / `date_attributes` (the attributes a trained model knows), unknown
+    attributes are dropped once per word: they cannot change the model's output."""
+
+    def __init__(self, tables: WordTables, name_attributes: frozenset[str] | None = None,
+                 date_attributes: frozenset[str] | None = None):
+        self.tables = tables
+        self.name_attributes = name_attributes
+        self.date_attributes = date_attributes
+        self._name_starts: dict[str, int] = {}
+        self._name_words: dict[str, _NameWord] = {}
+        self._date_words: dict[str, _DateWord] = {}
+
+    # --- where a name starts inside its first token ---------------------------------------
+
+    def name_start(self, token: str) -> int:
+        """Proclitic characters (و ف ب ل ك, stacked; لل is ل + ال) to leave out of a name's
+        first token: وأرمينيا 1, بواشنطن 1, والكرملين 1, للأمم 2, واشنطن وليد فرنسا 0."""
+        found = self._name_starts.get(token)
+        if found is None:
+            found = _remember(self._name_starts, token,
+                              self._choose_reading(token, self._readings(token))[0])
+        return found
+
+    @staticmethod
+    def _readings(token: str) -> list[tuple[int, str]]:
+        return [(offset, normalise(stem)) for offset, stem in proclitic_splits(token)]
+
+    def _choose_reading(self, token: str, readings: list[tuple[int, str]]) -> tuple[int, str]:
+        """The most plausible (offset, normalised stem); the literal reading comes first, so a
+        tie keeps the whole token."""
+        best = readings[0]
+        if len(readings) > 1:
+            best_score = None
+            for offset, stem in readings:
+                score = self._reading_score(offset, stem, token)
+                if best_score is None or score > best_score:
+                    best, best_score = (offset, stem), score
+        return best
+
+    def _reading_score(self, offset: int, stem: str, token: str) -> float:
+        """How plausible it is that `stem` is the name in `token`: its frequency in news text,
+        how often it was a name token in the labelled data, and the name lists. The weights
+        were chosen by 2-fold cross-validation on ANERcorp name starts."""
+        if offset and len(stem) < 3:
+            return -1e9  # a 2-letter remainder (بان -> ان) is nearly always a false split
+        tables = self.tables
+        tags = tables.gazetteer.get(stem, ())
+        entity_count = tables.entity_counts.get(stem, 0)
+        score = math.log1p(tables.counts.get(stem, 0)) + 2.0 * math.log1p(entity_count)
+        named = any(tag in _NAME_TAGS for tag in tags)
+        if named:
+            score += 2.0
+        if "STP" in tags:
+            score -= 4.0
+        if ("LEX" in tags or "STP" in tags) and not named and not entity_count:
+            score -= 2.0  # an ordinary word (فادي -> ف + أدى) is an unlikely name inside a name
+        if offset and token[0] == "و":
+            score += 0.3  # with no evidence either way, a leading و is the conjunction (22 of 24)
+        return score
+
+    # --- names model ----------------------------------------------------------------------
+
+    def name_features(self, tokens: list[str]) -> list[list[str]]:
+        cache = self._name_words
+        words = [cache.get(token) or self._name_word(token) for token in tokens]
+        last = len(tokens) - 1
+        features = []
+        last_title = -99
+        for index, word in enumerate(words):
+            attributes = list(word.own)
+            if 1 < index - last_title <= TITLE_WINDOW:
+                attributes.append("ttl<=4")
+            if word.is_title:
+                last_title = index
+            if index == 0:
+                attributes.append("BOS")
+            if index == last:
+                attributes.append("EOS")
+            for offset in _NAME_CONTEXT:
+                neighbour = index + offset
+                if 0 <= neighbour <= last:
+                    attributes.extend(words[neighbour].context[offset])
+            features.append(attributes)
+        return features
+
+    def _name_word(self, token: str) -> _NameWord:
+        tables = self.tables
+        word = normalise(token)
+        shape = _shape(token)
+        own = ["w=" + word, "sh=" + shape]
+        tags: set[str] = set()
+        stem = word
+        clusters: tuple[str, ...] = ()
+        if shape == "A":
+            readings = self._readings(token)
+            offset, stem = self._choose_reading(token, readings)
+            _remember(self._name_starts, token, offset)
+            proclitic = normalise(token[:offset]) if offset else ""
+            core = strip_article(stem)
+            own.append("s=" + stem)
+            own.append("pf=" + proclitic + ("+ال" if core != stem else ""))
+            if core != stem:
+                own.append("c=" + core)
+            own.extend(("x1=" + core[-1:], "x2=" + core[-2:], "x3=" + core[-3:],
+                        "x4=" + core[-4:], "b1=" + core[:1], "b2=" + core[:2], "b3=" + core[:3],
+                        "b4=" + core[:4], "ln=%d" % min(len(core), 9)))
+            if core != stem and core.endswith(_NISBA_ENDINGS):
+                own.append("nisba")
+            own.append("fq=%d" % _frequency_bucket(tables.counts.get(stem, 0)))
+            own.append("fw=%d" % _frequency_bucket(tables.counts.get(word, 0)))
+            for key in (word, stem, core):
+                tags.update(tables.gazetteer.get(key, ()))
+            if "LEX" not in tags:
+                for suffix in _NOUN_SUFFIXES:  # an ordinary noun with a plural or pronoun ending
+                    if core.endswith(suffix) and len(core) - len(suffix) >= 2 and \
+                            "LEX" in tables.gazetteer.get(core[:-len(suffix)], ()):
+                        tags.add("LEXs")
+                        break
+            # the other readings may also be gazetteer words (بحلب: ب + حلب, or بحلب itself)
+            for _offset, other in readings[1:]:
+                tags.update("~" + tag for tag in tables.gazetteer.get(other, ()))
+            clusters = tables.clusters.get(stem) or tables.clusters.get(word) \
+                or tables.clusters.get(core) or ()
+            own.extend("k%d=%s" % (level, cluster) for level, cluster in enumerate(clusters))
+            if not clusters:
+                own.append("k=none")
+        else:
+            if shape == "P":
+                own.append("pc=" + _PUNCTUATION_CLASS.get(token, "o"))
+            elif shape.startswith("D"):
+                stem = word.translate(_ARABIC_DIGITS)
+            tags.update(tables.gazetteer.get(word, ()))
+        tags -= _NAME_START_ONLY_TAGS
+        sorted_tags = sorted(tags)
+        own.extend("g=" + tag for tag in sorted_tags)
+        # a neighbour sees the stem, the two coarser cluster levels and the direct gazetteer tags
+        shared = ["s=" + stem] + ["k%d=%s" % (level, cluster)
+                                  for level, cluster in enumerate(clusters[:2])] \
+            + ["g=" + tag for tag in sorted_tags if not tag.startswith("~")]
+        context = {offset: tuple("%+d" % offset + attribute for attribute in shared)
+                   for offset in _NAME_CONTEXT}
+        known = self.name_attributes
+        if known is not None:
+            own = [attribute for attribute in own if attribute in known]
+            context = {offset: tuple(a for a in attributes if a in known)
+                       for offset, attributes in context.items()}
+        return _remember(self._name_words, token,
+                         _NameWord(tuple(own), context, "TTL" in tags))
+
+    # --- dates model ----------------------------------------------------------------------
+
+    def date_features(self, tokens: list[str]) -> list[list[str]] | None:
+        """Attributes for the dates model, or None when no token can be part of a date (no
+        number, month, weekday, time unit or relative time word): such a sentence has none."""
+        cache = self._date_words
+        words = [cache.get(token) or self._date_word(token) for token in tokens]
+        if not any(word.date_class for word in words):
+            return None
+        last = len(tokens) - 1
+        classes = [word.date_class or _PUNCTUATION_CLASS.get(token, "")
+                   for word, token in zip(words, tokens)]
+        marks = _date_pattern_marks(classes)
+        known = self.date_attributes
+        features = []
+        open_parenthesis = -99
+        for index, word in enumerate(words):
+            attributes = list(word.own)
+            if marks[index]:
+                attributes.append(marks[index])
+            token = tokens[index]
+            if token == "(":
+                open_parenthesis = index
+                if ")" in tokens[index + 1:index + 8]:
+                    attributes.append("par:closes")
+            elif token == ")" and 0 < index - open_parenthesis <= 7:
+                attributes.append("par:opened")
+                if any(words[inside].date_class in ("YR", "DN", "NDATE")
+                       for inside in range(open_parenthesis + 1, index)):
+                    attributes.append("par:date")
+            for offset in _DATE_CONTEXT:
+                neighbour = index + offset
+                if 0 <= neighbour <= last:
+                    attributes.extend(words[neighbour].context[offset])
+                elif offset in (-1, 1):
+                    attributes.append("%+dBOUND" % offset)
+            if index > 0:
+                attributes.append("c-=" + words[index - 1].date_class + "|" + word.date_class)
+            if index < last:
+                attributes.append("c+=" + word.date_class + "|" + words[index + 1].date_class)
+            if known is not None:
+                attributes = [attribute for attribute in attributes if attribute in known]
+            features.append(attributes)
+        return features
+
+    def calendar_dates(self, tokens: list[str]) -> list[tuple[int, int]]:
+        """(first, last) of each day-and-month or month-and-year the word classes spell out
+        ("9 نوفمبر 2020", "جانفي 2011"). The dates model learnt from Wojood, where Maghreb
+        month names are rare; a calendar date is a date whatever the model says."""
+        classes = [(self._date_words.get(token) or self._date_word(token)).date_class
+                   or _PUNCTUATION_CLASS.get(token, "") or "x" for token in tokens]
+        starts, position = [], 0
+        for date_class in classes:
+            starts.append(position)
+            position += len(date_class) + 1
+        spans = []
+        for match in _CALENDAR_DATE.finditer(" ".join(classes)):
+            inside = [index for index, start in enumerate(starts)
+                      if match.start() <= start < match.end()]
+            spans.append((inside[0], inside[-1]))
+        return spans
+
+    def _date_word(self, token: str) -> _DateWord:
+        word = normalise(token)
+        shape = _shape(token)
+        own = ["w=" + word, "sh=" + shape]
+        bare = word
+        if shape == "A" and len(word) > 2 and word[0] in "وفبل" and word not in _DATE_CUE_WORDS \
+                and word[1:] in _DATE_CUE_WORDS:
+            bare = word[1:]
+            own.append("pf=" + word[0])
+        date_class = _DATE_CLASS_OF.get(bare, "")
+        if not date_class and shape.startswith("D"):
+            digits = word.translate(_ARABIC_DIGITS)
+            if _DIGITS.match(token):
+                value = int(digits)
+                date_class = "YR" if len(digits) == 4 and 1000 <= value <= 2100 else \
+                    "DN" if 1 <= value <= 31 else "NUM"
+            elif _NUMBER_DATE.match(digits):
+                date_class = "NDATE"
+            else:
+                date_class = "DX"
+        if date_class:
+            own.append("dc=" + date_class)
+        if shape == "A":
+            core = strip_article(bare)
+            own.extend(("x2=" + core[-2:], "x3=" + core[-3:], "b2=" + bare[:2]))
+        elif shape == "P":
+            own.append("pc=" + _PUNCTUATION_CLASS.get(token, "o"))
+        shared = ["w=" + word] + (["dc=" + date_class] if date_class else [])
+        context = {offset: tuple("%+d" % offset + attribute for attribute in shared)
+                   for offset in _DATE_CONTEXT}
+        known = self.date_attributes
+        if known is not None:
+            own = [attribute for attribute in own if attribute in known]
+            context = {offset: tuple(a for a in attributes if a in known)
+                       for offset, attributes in context.items()}
+        return _remember(self._date_words, token, _DateWord(tuple(own), context, date_class))
+
+
+def _date_pattern_marks(classes: list[str]) -> list[str]:
+    """"rxB"/"rxI" for the tokens inside a date pattern over the token classes, else ""."""
+    starts, position = [], 0
+    for date_class in classes:
+        starts.append(position)
+        position += len(date_class or "x") + 1
+    joined = " ".join(date_class or "x" for date_class in classes)
+    marks = [""] * len(classes)
+    for match in _DATE_CLASS_PATTERN.finditer(joined):
+        first = True
+        for index, start in enumerate(starts):
+            if match.start() <= start < match.end():
+                marks[index] = "rxB" if first else "rxI"
+                first = False
+    return marks
+
+
+def bio_spans(tags: list[str]) -> list[tuple[int, int, str]]:
+    """(first, last, label) of the entities in IOB2 tags; an I- that does not continue an
+    entity of its label starts one (the conlleval convention)."""
+    spans = []
+    start, label = 0, None
+    for index, tag in enumerate(tags):
+        if tag == "O" or tag.startswith("B-") or tag[2:] != label:
+            if label is not None:
+                spans.append((start, index - 1, label))
+                label = None
+            if tag != "O":
+                start, label = index, tag[2:]
+    if label is not None:
+        spans.append((start, len(tags) - 1, label))
+    return spans
+
+
+# --- The tagger ---------------------------------------------------------------------------------
+
+def open_crf(path: Path):
+    try:
+        import pycrfsuite
+    except ImportError as error:
+        raise ImportError(f"the Arabic entity tagger needs python-crfsuite ({error}): "
+                          "pip install python-crfsuite") from error
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path}: Arabic entity model file missing; rebuild the models with "
+            "transforms.entities.arabic_training.train")
+    model = pycrfsuite.Tagger()
+    model.open(str(path))
+    return model
+
+
+_STATE_FEATURE = regex.compile(r"^  \(\d+\) (\S+) --> ", regex.MULTILINE)
+
+
+def _model_attributes(model) -> frozenset[str]:
+    """The attributes with a weight in a loaded CRF, read from crfsuite's text dump of the model
+    (pycrfsuite's info() parses the same dump ten times slower)."""
+    with tempfile.TemporaryDirectory(prefix="newsbeam-crf-") as folder:
+        path = Path(folder) / "model.txt"
+        model.dump(str(path))
+        text = path.read_text(encoding="utf-8")
+    start = text.index("STATE_FEATURES = {")
+    return frozenset(_STATE_FEATURE.findall(text, start, text.index("\n}\n", start)))
+
+
+Entity = tuple[int, int, str, int]  # first token, last token, kind, proclitic characters to skip
+
+
+class ArabicTagger:
+    """Both CRFs and the word tables of one models folder."""
+
+    def __init__(self, folder: Path = MODELS):
+        self._names = open_crf(folder / NAMES_MODEL)
+        self._dates = open_crf(folder / DATES_MODEL)
+        self.features = ArabicFeatures(WordTables.load(folder),
+                                       _model_attributes(self._names),
+                                       _model_attributes(self._dates))
+        # a crfsuite tagger keeps the sequence it is given between two C calls
+        self._crf_lock = threading.Lock()
+
+    def name_start(self, token: str) -> int:
+        return self.features.name_start(token)
+
+    def is_ordinary_word(self, token: str) -> bool:
+        """Whether `token`, with or without its article, is a dictionary word or a stop word as
+        well as whatever else it may be (مسقط, أن, البيان are also place names somewhere)."""
+        word = normalise(token)
+        gazetteer = self.features.tables.gazetteer
+        tags = set(gazetteer.get(word, ())) | set(gazetteer.get(strip_article(word), ()))
+        return "LEX" in tags or "STP" in tags
+
+    def tag(self, sentences: list[list[str]]) -> list[list[Entity]]:
+        """Per sentence (a list of token texts), its entities in order: (first token, last
+        token, kind, characters of proclitic to leave out of the first token). Kinds are
+        PERSON, ORGANIZATION, LOCATION and DATE; a date never overlaps a name."""
+        if not isinstance(sentences, (list, tuple)) or not all(
+                isinstance(sentence, (list, tuple))
+                and all(type(token) is str for token in sentence) for sentence in sentences):
+            raise TypeError("ArabicTagger.tag takes a list of sentences, each a list of token "
+                            "strings")
+        return [self._tag_sentence(list(sentence)) if sentence else [] for sentence in sentences]
+
+    def _tag_sentence(self, tokens: list[str]) -> list[Entity]:
+        features = self.features
+        name_features = features.name_features(tokens)
+        date_features = features.date_features(tokens)
+        with self._crf_lock:
+            name_tags = self._names.tag(name_features)
+            date_tags = self._dates.tag(date_features) if date_features is not None else None
+        entities = []
+        named = set()
+        for first, last, label in bio_spans(name_tags):
+            kind = KINDS.get(label)
+            if kind is not None:
+                entities.append((first, last, kind, features.name_start(tokens[first])))
+                named.update(range(first, last + 1))
+        for first, last in _government_bodies(tokens, named):
+            entities.append((first, last, "ORGANIZATION", features.name_start(tokens[first])))
+            named.update(range(first, last + 1))
+        if date_tags is not None:
+            dates = bio_spans(date_tags)
+            in_date = {index for first, last, _ in dates for index in range(first, last + 1)}
+            dates += [(index, index, "DATE") for index, token in enumerate(tokens)
+                      if index not in in_date
+                      and _NUMERIC_DATE_TOKEN.match(token.translate(_ARABIC_DIGITS))]
+            dates += [(first, last, "DATE") for first, last in features.calendar_dates(tokens)
+                      if in_date.isdisjoint(range(first, last + 1))]
+            entities.extend((first, last, "DATE", 0) for first, last, _ in dates
+                            if named.isdisjoint(range(first, last + 1)))
+        entities.sort()
+        return entities
+
+
+# ANERcorp, which the names model learnt from, leaves ministries, authorities and courts
+# untagged (وزارة is O in all 43 of its cases), while readers and the other gold sets (Wojood,
+# CoNLL's "Ministry of Defence") count them as organisations: such a head followed by definite
+# words is one.
+_GOVERNMENT_HEADS = frozenset(normalise(word) for word in ("وزارة", "هيئة", "محكمة", "مديرية"))
+_MAX_COMPLEMENT = 3  # وزارة الدفاع الأذرية, هيئة الرقابة المالية الوطنية
+
+
+@lru_cache(maxsize=100_000)
+def _is_government_head(token: str) -> bool:
+    return any(normalise(stem) in _GOVERNMENT_HEADS for _, stem in proclitic_splits(token))
+
+
+def _government_bodies(tokens: list[str], taken: set[int]) -> list[tuple[int, int]]:
+    """(first, last) of each untagged "ministry of X" phrase: a government head (after any
+    proclitic, "ووزارة") and the definite words that complete it."""
+    bodies = []
+    index = 0
+    while index < len(tokens):
+        if index in taken or not _is_government_head(tokens[index]):
+            index += 1
+            continue
+        last = index
+        while last + 1 < len(tokens) and last + 1 not in taken and last - index < _MAX_COMPLEMENT \
+                and tokens[last + 1].startswith("ال") and len(tokens[last + 1]) > 3:
+            last += 1
+        if last > index:
+            bodies.append((index, last))
+        index = last + 1
+    return bodies
+
+
+_TAGGER: ArabicTagger | None = None
+_LOADING = threading.Lock()
+
+
+def arabic_tagger() -> ArabicTagger:
+    """The tagger of the shipped models, loaded on the first call, once per process."""
+    global _TAGGER
+    if _TAGGER is None:
+        with _LOADING:  # one copy even when several threads ask first
+            if _TAGGER is None:
+                _TAGGER = ArabicTagger()
+    return _TAGGER

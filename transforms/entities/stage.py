@@ -1,0 +1,23 @@
+"""The entity step on records, and its Beam stage: thin wrappers over finder.find_entities."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from transforms.dead_letters import ApplyStage
+from transforms.entities.finder import find_entities
+
+
+def add_entities(record: dict) -> dict:
+    """A copy of `record` with "entities" found in its body (relative dates are resolved against
+    its `published` time, when it has one)."""
+    enriched = dict(record)
+    found = find_entities(record["body"], record.get("language") or "und", record.get("published"))
+    enriched["entities"] = [asdict(entity) for entity in found]
+    return enriched
+
+
+class ExtractEntities(ApplyStage):
+    """records | ExtractEntities() -> (records with "entities", dead letters of stage "entities")."""
+
+    def __init__(self):
+        super().__init__("entities", add_entities)
