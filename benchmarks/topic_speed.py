@@ -2,7 +2,9 @@
 
     python benchmarks/topic_speed.py [--data ../shared/data] [--items 2000] [--rounds 5]
 
-Typical items: a title and ~3,000 characters of body (the step reads no further). Arabic: ANT
+Two kinds of items per language. Feed items: the real feed captures' items (feeds/real),
+parsed and stripped of boilerplate as the pipeline does: the items users meet. Long items: a
+title and ~3,000 characters of body (the step reads no further), the worst case. Arabic: ANT
 articles, long ones cut at 3,000 characters and shorter ones joined within their section up to
 3,000; English: AG News descriptions joined within their class up to 3,000 (the dev sets have
 no long English articles). French: the English items are not French, so French is measured on
@@ -24,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.captures import clean_items  # noqa: E402
 from transforms.topic import score_topic  # noqa: E402
 from transforms.topic.data import development_sets, read_gold  # noqa: E402
 from transforms.topic.model import shipped_models  # noqa: E402
@@ -67,18 +70,23 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     ag, ant = development_sets(args.data)
-    sets = {"en": typical_items(read_gold(ag), args.items),
-            "ar": typical_items(read_gold(ant), args.items)}
+    sets = {}
+    for language in ("ar", "en"):
+        sets[language + " feed items"] = [(r["title"], r["body"]) for r in clean_items(args.data)
+                                          if r["language"] == language]
+    sets["en long items"] = typical_items(read_gold(ag), args.items)
+    sets["ar long items"] = typical_items(read_gold(ant), args.items)
     if FRENCH_FIXTURES.is_file():
         french = [json.loads(line) for line in FRENCH_FIXTURES.read_text("utf-8").splitlines()]
-        sets["fr"] = [(r["title"], r["body"]) for r in french] * (args.items // len(french) + 1)
+        sets["fr fixtures"] = [(r["title"], r["body"]) for r in french] * (args.items // len(french) + 1)
     shipped_models()  # loading the weights (once per worker) is not part of an item's cost
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    for language, items in sets.items():
+    for name, items in sets.items():
+        language = name[:2]
         chars = sum(len(t) + len(b) for t, b in items) / len(items)
         cold = items_per_second(items, language)
         warm = max(items_per_second(items, language) for _ in range(args.rounds))
-        print(f"{language}: {len(items)} items of {chars:,.0f} characters: first pass "
+        print(f"{name}: {len(items)} items of {chars:,.0f} characters: first pass "
               f"{cold:,.0f} items/s, warm {warm:,.0f} items/s")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
