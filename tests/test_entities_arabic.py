@@ -247,3 +247,14 @@ def test_training_without_the_arabic_dictionary_says_how_to_install_it(tmp_path,
     monkeypatch.setattr(arabic_training, "HUNSPELL_AR", tmp_path / "ar.dic")
     with pytest.raises(ImportError, match="apt-get install hunspell-ar"):
         arabic_training.train(tmp_path / "data", tmp_path / "models")
+
+
+def test_a_word_run_into_the_front_of_a_date_is_left_out():
+    # "compared with trading of last week": the date is "last week".
+    found = entities("وسجل السعر ارتفاعا ملحوظا مقارنة بتعاملات الأسبوع الماضي.")
+    assert of_kind(found, "DATE") == {"الأسبوع الماضي"}
+
+
+def test_a_word_that_opens_a_span_of_time_stays_in_the_date():
+    found = entities("غادر البلاد منذ ثلاثة أشهر.")
+    assert of_kind(found, "DATE") == {"منذ ثلاثة أشهر"}

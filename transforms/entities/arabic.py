@@ -121,6 +121,10 @@ _DATE_CUE_WORDS = frozenset().union(*(_DATE_WORD_CLASSES[k] for k in (
     "أمس امس الأمس البارحة غدا اليوم الماضي الماضية المقبل المقبلة القادم القادمة الحالي "
     "الحالية الجاري الجارية المنصرم الفائت هجري ميلادي بتاريخ تاريخ العشرينات الستينات "
     "الخمسينات الثمانينات التسعينات السبعينات الأربعينات الثلاثينات")
+# Words that may open a date span without a date class of their own (Wojood's gold starts
+# "قبل عامين", "منذ ثلاثة أشهر", "نصف قرن", "لمدة عامين").
+_DATE_OPENERS = _normalised("قبل بعد منذ خلال نصف مدة من حتى إلى الى بين هذا هذه عدة ثلاث ثلاثة "
+                            "اربع أربع أربعة خمس خمسة سن")
 _NUMBER_DATE = regex.compile(r"^\d{1,4}[/.\-]\d{1,2}([/.\-]\d{1,4})?$")
 # A date pattern over the token classes (DN day number, M* month, YR year, DAY weekday, UNIT
 # عام/سنة..., NDATE 12/3/2020): its tokens are a feature of the dates model.
@@ -549,6 +553,20 @@ class ArabicTagger:
                             "strings")
         return [self._tag_sentence(list(sentence)) if sentence else [] for sentence in sentences]
 
+    def _date_start(self, tokens: list[str], first: int, last: int) -> int:
+        """A date's first token, past words the model ran into its front that say nothing of
+        time ("بتعاملات الأسبوع الماضي": trading of last week). Words that open a span of time
+        (قبل, منذ, خلال, نصف, ...) stay."""
+        features = self.features
+        while first < last:
+            token = tokens[first]
+            word = features._date_words.get(token) or features._date_word(token)
+            if word.date_class or not token[:1].isalpha() or any(
+                    normalise(stem) in _DATE_OPENERS for _, stem in proclitic_splits(token)):
+                break
+            first += 1
+        return first
+
     def _tag_sentence(self, tokens: list[str]) -> list[Entity]:
         features = self.features
         name_features = features.name_features(tokens)
@@ -574,8 +592,10 @@ class ArabicTagger:
                       and _NUMERIC_DATE_TOKEN.match(token.translate(_ARABIC_DIGITS))]
             dates += [(first, last, "DATE") for first, last in features.calendar_dates(tokens)
                       if in_date.isdisjoint(range(first, last + 1))]
-            entities.extend((first, last, "DATE", 0) for first, last, _ in dates
-                            if named.isdisjoint(range(first, last + 1)))
+            for first, last, _ in dates:
+                first = self._date_start(tokens, first, last)
+                if named.isdisjoint(range(first, last + 1)):
+                    entities.append((first, last, "DATE", 0))
         entities.sort()
         return entities
 
