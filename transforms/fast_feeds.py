@@ -85,12 +85,16 @@ _NOT_NESTED = (_ENTRY_CONTAINERS | {"channel"} | _CATEGORIES | set(_CONTENTS) | 
                                   "media_keywords", "tags"})
 
 _DECLARATIONS = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
-# xml:base (or a bare base attribute) changes how feedparser resolves links and ids.
-_BASE_ATTRIBUTE = re.compile(rb"base\s*=\s*[\"']", re.IGNORECASE)
-_NAMESPACE_DECLARATION = re.compile(
-    rb"""\sxmlns(?::([^\s=/>]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# xml:base (or a bare base attribute, any case: feedparser lowercases attribute names) changes
+# how feedparser resolves links and ids.
+_BASE_ATTRIBUTES = etree.XPath('//@*[translate(local-name(), "BASE", "base") = "base"]')
+# Prefixed namespace declarations; the default namespace never names an element in feedparser.
+_NAMESPACE_DECLARATION = re.compile(rb"""xmlns:([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# feedparser's _urljoin with no base URI changes only this: slashes after 'scheme://'.
+_EXTRA_SLASHES = re.compile(r"^[A-Za-z][A-Za-z0-9+-.]*:///")
 _EMAIL = re.compile(r"""(([a-zA-Z0-9\_\-\.\+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|(([a-zA-Z0-9\-]+\.)+))([a-zA-Z]{2,4}|[0-9]{1,3})(\]?))(\?subject=\S+)?""")  # noqa: E501 (feedparser's own)
 _ENTITY_LIKE = re.compile(r"&([A-Za-z0-9_]+);")
+_C1_CONTROLS = re.compile("[\x80-\x9f]")  # the keys of feedparser's _cp1252
 
 _parsers = threading.local()  # lxml parser objects must not be shared between threads
 
@@ -112,8 +116,8 @@ def parse_entries(data: bytes) -> tuple[list[dict], list[dict]]:
     utf8 = convert_to_utf8({}, data, result)  # feedparser's own decoding, so text matches
     if result.get("bozo") or not result.get("encoding"):
         raise NotOnFastPath("feedparser flags the encoding")
-    if _DECLARATIONS.search(utf8) or _BASE_ATTRIBUTE.search(utf8):
-        raise NotOnFastPath("DOCTYPE, entity declaration or xml:base")
+    if _DECLARATIONS.search(utf8):
+        raise NotOnFastPath("DOCTYPE or entity declaration")
     names = _ElementNames(utf8)
     try:
         root = etree.fromstring(utf8, _xml_parser())
@@ -121,6 +125,8 @@ def parse_entries(data: bytes) -> tuple[list[dict], list[dict]]:
         raise NotOnFastPath(f"not well-formed: {error}") from None
     if root.getroottree().docinfo.xml_version != "1.0" or root.tag not in _ROOTS:
         raise NotOnFastPath(f"root element {root.tag!r}")
+    if _BASE_ATTRIBUTES(root):
+        raise NotOnFastPath("xml:base")
     feed = _Feed()
     _walk_feed(root, names, feed, top_level=True)
     if not feed.entries:
@@ -140,10 +146,8 @@ class _ElementNames:
         prefixes_of_unknown: dict[str, str] = {}
         uri_of_prefix: dict[str, str] = {}
         for match in _NAMESPACE_DECLARATION.finditer(utf8):
-            prefix = match.group(1).decode("utf-8") if match.group(1) else None
+            prefix = match.group(1).decode("utf-8")
             uri = (match.group(2) if match.group(2) is not None else match.group(3)).decode("utf-8")
-            if prefix is None:
-                continue  # feedparser never names elements after the default namespace
             if "&" in uri or uri_of_prefix.setdefault(prefix, uri) != uri:
                 raise NotOnFastPath("a namespace prefix declared twice or with a reference")
             canonical = _CANONICAL_PREFIXES.get(uri.lower())
@@ -328,14 +332,19 @@ def _content_text(element, names: _ElementNames, default_type: str) -> str:
 def _popped(text: str, element: str, guid_is_link: bool = False) -> str:
     """feedparser's clean-up of a text element (mixin.pop), for the elements replayed here."""
     output = text.strip()
-    if element in ("link", "id", "href") and output and (element != "id" or guid_is_link):
+    if element in ("link", "id", "href") and (element != "id" or guid_is_link) and (
+            _EXTRA_SLASHES.match(output)):
         output = _urljoin("", output)
+    if output.isascii():  # both repairs below leave ASCII as it is; skip their cost
+        return output
     # feedparser's repair of UTF-8 that was decoded as ISO-8859-1 somewhere upstream
     try:
         output = output.encode("iso-8859-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         pass
-    return output.translate(_cp1252)
+    # feedparser maps C1 controls to the Windows-1252 letters they stand for; translate() is
+    # slow on long text, so only when there is one
+    return output.translate(_cp1252) if _C1_CONTROLS.search(output) else output
 
 
 def _add_content(entry: dict, element, names: _ElementNames, default_type: str) -> None:
@@ -363,7 +372,8 @@ def _link(element, names: _ElementNames, entry: dict) -> None:
         _text(element)
         if (attributes["rel"] == "alternate"
                 and _map_content_type(attributes["type"]) in _HTML_TYPES):
-            entry["link"] = _urljoin("", attributes["href"])
+            href = attributes["href"]
+            entry["link"] = _urljoin("", href) if _EXTRA_SLASHES.match(href) else href
         return
     # feedparser undoes what it takes for broken query strings: '&amp;' and '&name;'
     output = _popped(_text(element), "link").replace("&amp;", "&")
