@@ -57,7 +57,7 @@ _ROOTS = {"rss", _ATOM, _RDF}
 _ENTRY_CONTAINERS = {"item", "entry"}
 _TITLES = {"title", "dc_title"}
 _GUIDS = {"guid", "id"}
-_DESCRIPTIONS = {"description", "dc_description"}  # feedparser's _start_description
+_DESCRIPTIONS = {"description", "dc_description", "media_description"}  # _start_description
 _SUMMARIES = {"summary", "itunes_summary"}  # feedparser's _start_summary
 # Content elements and the content type feedparser assumes when there is no type attribute.
 _CONTENTS = {"content_encoded": "text/html", "fullitem": "text/html", "content": "text/plain"}
@@ -239,7 +239,7 @@ def _entry(item, names: _ElementNames, feed: _Feed) -> dict:
     entry: dict = {}
     if attributes.get("rdf:about"):
         entry["id"] = attributes["rdf:about"]
-    has_content = feed.has_content
+    state = _EntryState(feed.has_content)
     titles = 0
     for element in _children(item):
         name = names(element)
@@ -257,15 +257,9 @@ def _entry(item, names: _ElementNames, feed: _Feed) -> dict:
             if is_link:  # a permalink guid is the link unless a link came first
                 entry.setdefault("link", value)
         elif name in _DESCRIPTIONS or name in _SUMMARIES:
-            default_type = "text/html" if name in _DESCRIPTIONS else "text/plain"
-            if "summary" in entry and not has_content:
-                # feedparser: a second summary-like element is content
-                has_content = True
-                _add_content(entry, element, names, "text/plain")
-            else:
-                entry["summary"] = _popped(_content_text(element, names, default_type), name)
+            _summary(element, name, names, entry, state, depth=1)
         elif name in _CONTENTS:
-            has_content = True
+            state.has_content = True
             _add_content(entry, element, names, _CONTENTS[name])
         elif name in _PUBLISHED:
             entry["published_parsed"] = _parse_date(_popped(_text(element), "published"))
@@ -281,20 +275,49 @@ def _entry(item, names: _ElementNames, feed: _Feed) -> dict:
             _text(element)
         elif name in _HARMLESS_CONTAINERS or (
                 name not in _HANDLED_BY_FEEDPARSER and name not in _ENTRY_KEYS):
-            _check_harmless_descendants(element, names)
+            _harmless_subtree(element, names, entry, state, depth=1)
         else:
             raise NotOnFastPath(f"{name} in an item")
     return entry
 
 
-def _check_harmless_descendants(element, names: _ElementNames) -> None:
-    for descendant in element.iterdescendants():
-        if not isinstance(descendant.tag, str):
-            continue
-        name = names(descendant)
-        if name in _HARMLESS_CONTAINERS:
-            continue
-        if name in _HANDLED_BY_FEEDPARSER or name in _ENTRY_KEYS:
+class _EntryState:
+    """feedparser's state inside one entry beyond the entry's keys."""
+
+    def __init__(self, has_content: bool):
+        self.has_content = has_content  # feedparser's hasContent
+        # The depth of the element that stored the summary (feedparser's property_depth_map):
+        # a deeper one, like a media:description inside media:content, does not replace it.
+        self.summary_depth: int | None = None
+
+
+def _summary(element, name: str, names: _ElementNames, entry: dict, state: _EntryState,
+             depth: int) -> None:
+    """feedparser's _start_description/_start_summary: once the entry has a summary and no
+    content yet, the next summary-like element is content."""
+    if "summary" in entry and not state.has_content:
+        state.has_content = True
+        _add_content(entry, element, names, "text/plain")
+        return
+    default_type = "text/html" if name in _DESCRIPTIONS else "text/plain"
+    value = _popped(_content_text(element, names, default_type), name)
+    if state.summary_depth is None or depth <= state.summary_depth:
+        entry["summary"] = value
+        state.summary_depth = depth
+
+
+def _harmless_subtree(element, names: _ElementNames, entry: dict, state: _EntryState,
+                      depth: int) -> None:
+    """The children of an element that touches no field, which must not either, except a
+    media:description, which feedparser reads as a description wherever it is."""
+    for child in _children(element):
+        name = names(child)
+        if name == "media_description":
+            _summary(child, name, names, entry, state, depth + 1)
+        elif name in _HARMLESS_CONTAINERS or (
+                name not in _HANDLED_BY_FEEDPARSER and name not in _ENTRY_KEYS):
+            _harmless_subtree(child, names, entry, state, depth + 1)
+        else:
             raise NotOnFastPath(f"{name} nested in an item")
 
 
