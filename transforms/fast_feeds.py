@@ -121,7 +121,7 @@ def parse_entries(data: bytes) -> tuple[list[dict], list[dict]]:
     names = _ElementNames(utf8)
     try:
         root = etree.fromstring(utf8, _xml_parser())
-    except etree.XMLSyntaxError as error:
+    except etree.LxmlError as error:
         raise NotOnFastPath(f"not well-formed: {error}") from None
     if root.getroottree().docinfo.xml_version != "1.0" or root.tag not in _ROOTS:
         raise NotOnFastPath(f"root element {root.tag!r}")
