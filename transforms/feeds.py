@@ -18,6 +18,7 @@ from apache_beam.metrics import Metrics
 from transforms.cycle import parse_body
 from transforms.dead_letters import dead_letter
 from transforms.dedup import fingerprint
+from transforms.fast_feeds import NotOnFastPath, parse_entries
 from transforms.http import FetchError, HttpSettings, shared_pool
 
 # ---------------------------------------------------------------------------------------------
@@ -98,9 +99,28 @@ def _content(entry) -> tuple[str, str]:
 
 
 def parse_feed(feed_url: str, data: bytes, fetched_millis: int) -> list[dict]:
-    """Items of a feed document as partial records (`content` still raw), or FeedParseError."""
-    parsed = feedparser.parse(decode_feed(data), sanitize_html=False,
-                              resolve_relative_uris=False)
+    """Items of a feed document as partial records (`content` still raw), or FeedParseError.
+
+    Well-formed RSS and Atom take the lxml fast path (transforms.fast_feeds), which gives the
+    same records as feedparser; whatever it declines, feedparser parses.
+    """
+    data = decode_feed(data)
+    try:
+        return fast_records(feed_url, data, fetched_millis)
+    except NotOnFastPath:
+        return feedparser_records(feed_url, data, fetched_millis)
+
+
+def fast_records(feed_url: str, decoded: bytes, fetched_millis: int) -> list[dict]:
+    """parse_feed's records through the fast path, or NotOnFastPath. `decoded` is from
+    decode_feed."""
+    entries, feed_tags = parse_entries(decoded)
+    return _records(feed_url, entries, feed_tags, fetched_millis)
+
+
+def feedparser_records(feed_url: str, decoded: bytes, fetched_millis: int) -> list[dict]:
+    """parse_feed's records through feedparser. `decoded` is from decode_feed."""
+    parsed = feedparser.parse(decoded, sanitize_html=False, resolve_relative_uris=False)
     entries = parsed.get("entries", [])
     if not entries:
         if parsed.get("bozo"):
@@ -108,7 +128,12 @@ def parse_feed(feed_url: str, data: bytes, fetched_millis: int) -> list[dict]:
         if not parsed.get("version") and not parsed.get("feed"):
             raise FeedParseError("not a feed: no RSS or Atom root element")
         return []
-    feed_categories = [t.get("term") for t in parsed.get("feed", {}).get("tags", []) if t.get("term")]
+    return _records(feed_url, entries, parsed.get("feed", {}).get("tags", []), fetched_millis)
+
+
+def _records(feed_url: str, entries: list, feed_tags: list, fetched_millis: int) -> list[dict]:
+    """Entries shaped like feedparser's (its own, or the fast path's plain dicts) to records."""
+    feed_categories = [t.get("term") for t in feed_tags if t.get("term")]
     items = []
     for entry in entries:
         content, content_source = _content(entry)
