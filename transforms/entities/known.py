@@ -52,6 +52,7 @@ class KnownNames:
                                         and form not in names[PERSON]
                                         and form not in names[ORGANIZATION])
         self._folded: dict[str, tuple[tuple[int, str], ...]] = {}
+        self._openers: dict[str, tuple] = {}
 
     def _readings(self, token: str, first: bool) -> tuple[tuple[int, str], ...]:
         """(proclitic characters, folded word) readings of a token; an Arabic first word may
@@ -89,24 +90,40 @@ class KnownNames:
             index = last + 1
         return spans
 
+    def _heads(self, token: str) -> tuple[tuple[int, list[str], tuple[int, ...]], ...]:
+        """The readings of `token` that can open a known name: (proclitic characters, folded
+        words, name lengths in words). Most tokens have none; memoised."""
+        found = self._openers.get(token)
+        if found is None:
+            found = []
+            for skip, head in self._readings(token, True):
+                words = head.split(" ")
+                lengths = self._lengths.get(words[0])
+                if lengths:
+                    found.append((skip, words, lengths))
+            found = tuple(found)
+            if len(self._openers) >= _CACHE_LIMIT:
+                self._openers.clear()
+            self._openers[token] = found
+        return found
+
     def _match_at(self, tokens: list[str], index: int, latin_case: bool,
                   french: bool) -> Span | None:
-        for skip, head in self._readings(tokens[index], True):
-            lengths = self._lengths.get(head.split(" ")[0])
-            if not lengths:
-                continue
+        if latin_case and not _capitalised(tokens[index]):
+            return None
+        for skip, head_words, lengths in self._heads(tokens[index]):
             # Folded words, token by token: a token may fold to several ("Etats-Unis").
-            words = head.split(" ")
-            ends = []  # (last token, words so far)
-            for last in range(index, min(len(tokens), index + MAX_WORDS)):
-                if last > index:
-                    words += self._readings(tokens[last], False)[0][1].split(" ")
+            words = list(head_words)
+            ends = [(index, len(words))]  # (last token, words so far)
+            last = index + 1
+            while last < len(tokens) and len(words) < lengths[0]:
+                words += self._readings(tokens[last], False)[0][1].split(" ")
                 ends.append((last, len(words)))
+                last += 1
             for last, count in reversed(ends):
                 if count < 2 or count not in lengths:
                     continue
-                if latin_case and not (_capitalised(tokens[index])
-                                       and (french or _capitalised(tokens[last]))):
+                if latin_case and not (french or _capitalised(tokens[last])):
                     continue
                 kind = self._kinds.get(" ".join(words[:count]))
                 if kind:
