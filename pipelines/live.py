@@ -420,10 +420,17 @@ def _dead_letter_from_json(line: str) -> dict:
 def follow(argv: list[str]) -> int:
     """`newsbeam run --follow`: runs until SIGINT or SIGTERM, then exits 0.
 
-    Raises NothingToRead (exit status 1 from the command) when no --feeds source gives a feed.
+    Raises NothingToRead (exit status 1 from the command) when no --feeds source gives a feed;
+    returns 2 when the state would have to live on a remote filesystem.
     """
     options = pipeline_options(argv)
     news = options.view_as(NewsPipelineOptions)
+    if news.state is None and "://" in news.output:
+        # The state is SQLite and an inbox of files: it needs a local disk, which gs:// or
+        # s3:// is not (os.makedirs would make a local folder named "gs:").
+        print(f"newsbeam: --follow keeps its state on a local disk; with --output "
+              f"{news.output}, give --state DIR", file=sys.stderr)
+        return 2
     feeds, _ = resolve_feeds(news.feeds)
     http = http_settings(options)
     follower = Follower(

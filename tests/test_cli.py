@@ -184,3 +184,8 @@ def test_fetching_options_reach_the_http_settings():
                                             "--fetch_concurrency", "8"]))
     assert (given.user_agent, given.per_host, given.concurrency) == (
         "mybot/1 (+mailto:me@x.org)", 4, 8)
+
+
+def test_follow_with_remote_output_and_no_state_folder_is_a_usage_error(capsys):
+    assert main(["run", "--follow", "--output", "gs://bucket/news"]) == 2
+    assert "--state" in capsys.readouterr().err
