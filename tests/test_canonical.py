@@ -448,3 +448,14 @@ def test_shipped_table_is_the_build_output(tmp_path):
                                              ("لاغوس", "Lagos")])
 def test_cities_geonames_names_only_in_latin_get_cldrs_arabic_name(arabic, english):
     assert canonical_name(arabic, L, "ar") == canonical_name(english, L, "en") == english
+
+
+def test_the_seed_region_has_one_value_in_three_languages():
+    assert same(L, ("ناجورنو قره باغ", "ar"), ("Nagorno-Karabakh", "en"),
+                ("Haut-Karabakh", "fr")) == "Nagorno-Karabakh"
+
+
+def test_a_french_only_form_does_not_take_an_english_name():
+    # "Tigré" is Tigray in French; "Tigre" in English text stays the Argentine city.
+    assert canonical_name("Tigré", L, "fr") == "Tigray"
+    assert canonical_name("Tigre", L, "en") != "Tigray"
