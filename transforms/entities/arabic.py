@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import gzip
 import math
-import tempfile
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +26,7 @@ from pathlib import Path
 import regex
 
 from transforms.arabic import normalise, proclitic_splits, strip_article
+from transforms.entities.crf import bio_spans, model_attributes, open_crf
 
 MODELS = Path(__file__).parent / "models"
 WORD_COUNTS = "ar_word_counts.tsv.gz"
@@ -468,53 +468,7 @@ def _date_pattern_marks(classes: list[str]) -> list[str]:
     return marks
 
 
-def bio_spans(tags: list[str]) -> list[tuple[int, int, str]]:
-    """(first, last, label) of the entities in IOB2 tags; an I- that does not continue an
-    entity of its label starts one (the conlleval convention)."""
-    spans = []
-    start, label = 0, None
-    for index, tag in enumerate(tags):
-        if tag == "O" or tag.startswith("B-") or tag[2:] != label:
-            if label is not None:
-                spans.append((start, index - 1, label))
-                label = None
-            if tag != "O":
-                start, label = index, tag[2:]
-    if label is not None:
-        spans.append((start, len(tags) - 1, label))
-    return spans
-
-
 # --- The tagger ---------------------------------------------------------------------------------
-
-def open_crf(path: Path):
-    try:
-        import pycrfsuite
-    except ImportError as error:
-        raise ImportError(f"the Arabic entity tagger needs python-crfsuite ({error}): "
-                          "pip install python-crfsuite") from error
-    if not path.exists():
-        raise FileNotFoundError(
-            f"{path}: Arabic entity model file missing; rebuild the models with "
-            "transforms.entities.arabic_training.train")
-    model = pycrfsuite.Tagger()
-    model.open(str(path))
-    return model
-
-
-_STATE_FEATURE = regex.compile(r"^  \(\d+\) (\S+) --> ", regex.MULTILINE)
-
-
-def _model_attributes(model) -> frozenset[str]:
-    """The attributes with a weight in a loaded CRF, read from crfsuite's text dump of the model
-    (pycrfsuite's info() parses the same dump ten times slower)."""
-    with tempfile.TemporaryDirectory(prefix="newsbeam-crf-") as folder:
-        path = Path(folder) / "model.txt"
-        model.dump(str(path))
-        text = path.read_text(encoding="utf-8")
-    start = text.index("STATE_FEATURES = {")
-    return frozenset(_STATE_FEATURE.findall(text, start, text.index("\n}\n", start)))
-
 
 Entity = tuple[int, int, str, int]  # first token, last token, kind, proclitic characters to skip
 
@@ -526,8 +480,8 @@ class ArabicTagger:
         self._names = open_crf(folder / NAMES_MODEL)
         self._dates = open_crf(folder / DATES_MODEL)
         self.features = ArabicFeatures(WordTables.load(folder),
-                                       _model_attributes(self._names),
-                                       _model_attributes(self._dates))
+                                       model_attributes(self._names),
+                                       model_attributes(self._dates))
         # a crfsuite tagger keeps the sequence it is given between two C calls
         self._crf_lock = threading.Lock()
 

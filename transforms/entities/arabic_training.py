@@ -58,7 +58,8 @@ import regex
 
 from transforms.arabic import normalise, proclitic_splits, strip_article
 from transforms.entities import arabic
-from transforms.entities.arabic import ArabicFeatures, ArabicTagger, WordTables, bio_spans
+from transforms.entities.arabic import ArabicFeatures, ArabicTagger, WordTables
+from transforms.entities.crf import bio_spans
 from transforms.entities.evaluation import Score
 from transforms.entities.tokens import tokenise
 

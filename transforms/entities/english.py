@@ -23,7 +23,7 @@ import gzip
 import threading
 from pathlib import Path
 
-from transforms.entities.arabic import bio_spans
+from transforms.entities.crf import bio_spans, model_attributes, open_crf
 
 MODELS = Path(__file__).parent / "models"
 WORD_TABLE = "en_words.tsv.gz"
@@ -357,26 +357,6 @@ def label_history(sentences: list[list[str]], labels: list[list[str]]) -> list[l
 
 
 # --- The tagger ---------------------------------------------------------------------------------
-
-def open_crf(path: Path):
-    try:
-        import pycrfsuite
-    except ImportError as error:
-        raise ImportError(f"the English entity tagger needs python-crfsuite ({error}): "
-                          "pip install python-crfsuite") from error
-    if not path.exists():
-        raise FileNotFoundError(
-            f"{path}: English entity model file missing; rebuild the models with "
-            "transforms.entities.english_training.train")
-    model = pycrfsuite.Tagger()
-    model.open(str(path))
-    return model
-
-
-def model_attributes(model) -> frozenset[str]:
-    """The attributes with a weight in a loaded CRF."""
-    return frozenset(attribute for attribute, _label in model.info().state_features)
-
 
 Span = tuple[int, int, str]  # first token, last token, kind
 

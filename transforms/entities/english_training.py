@@ -52,7 +52,7 @@ from pathlib import Path
 
 from transforms.boilerplate import to_blocks
 from transforms.entities import english
-from transforms.entities.arabic import bio_spans
+from transforms.entities.crf import bio_spans
 from transforms.entities.arabic_training import write_table
 from transforms.entities.english import (
     CLUSTER_COUNTS, NORMAL, OPENERS, EnglishFeatures, EnglishTagger, Gazetteer, KINDS,
