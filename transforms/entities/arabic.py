@@ -341,15 +341,8 @@ class ArabicFeatures:
         shared = ["s=" + stem] + ["k%d=%s" % (level, cluster)
                                   for level, cluster in enumerate(clusters[:2])] \
             + ["g=" + tag for tag in sorted_tags if not tag.startswith("~")]
-        context = {offset: tuple("%+d" % offset + attribute for attribute in shared)
-                   for offset in _NAME_CONTEXT}
-        known = self.name_attributes
-        if known is not None:
-            own = [attribute for attribute in own if attribute in known]
-            context = {offset: tuple(a for a in attributes if a in known)
-                       for offset, attributes in context.items()}
-        return _remember(self._name_words, token,
-                         _NameWord(tuple(own), context, "TTL" in tags))
+        own, context = _with_context(own, shared, _NAME_CONTEXT, self.name_attributes)
+        return _remember(self._name_words, token, _NameWord(own, context, "TTL" in tags))
 
     # --- dates model ----------------------------------------------------------------------
 
@@ -441,14 +434,8 @@ class ArabicFeatures:
         elif shape == "P":
             own.append("pc=" + _PUNCTUATION_CLASS.get(token, "o"))
         shared = ["w=" + word] + (["dc=" + date_class] if date_class else [])
-        context = {offset: tuple("%+d" % offset + attribute for attribute in shared)
-                   for offset in _DATE_CONTEXT}
-        known = self.date_attributes
-        if known is not None:
-            own = [attribute for attribute in own if attribute in known]
-            context = {offset: tuple(a for a in attributes if a in known)
-                       for offset, attributes in context.items()}
-        return _remember(self._date_words, token, _DateWord(tuple(own), context, date_class))
+        own, context = _with_context(own, shared, _DATE_CONTEXT, self.date_attributes)
+        return _remember(self._date_words, token, _DateWord(own, context, date_class))
 
 
 def _date_pattern_marks(classes: list[str]) -> list[str]:
@@ -466,6 +453,19 @@ def _date_pattern_marks(classes: list[str]) -> list[str]:
                 marks[index] = "rxB" if first else "rxI"
                 first = False
     return marks
+
+
+def _with_context(own: list[str], shared: list[str], offsets: tuple[int, ...],
+                  known: frozenset[str] | None) -> tuple[tuple[str, ...], dict]:
+    """A word's own attributes, and what it shows its neighbour at each offset ("-1s=...");
+    with `known`, only the attributes the model has weights for."""
+    context = {offset: tuple("%+d" % offset + attribute for attribute in shared)
+               for offset in offsets}
+    if known is not None:
+        own = [attribute for attribute in own if attribute in known]
+        context = {offset: tuple(a for a in attributes if a in known)
+                   for offset, attributes in context.items()}
+    return tuple(own), context
 
 
 # --- The tagger ---------------------------------------------------------------------------------
