@@ -27,6 +27,23 @@ def is_name_word(token: str) -> bool:
     return token[:3] in ("al-", "el-") and token[3:4].isupper()
 
 
+def _name_run_end(tokens: list[str], index: int, last: int,
+                  claimed: set[int] = frozenset()) -> int:
+    """The last token of the run of name words (joined by particles) that starts at `index`,
+    going no further than `last` and through no claimed token."""
+    end = index
+    while end < last and end + 1 not in claimed:
+        following = tokens[end + 1]
+        if is_name_word(following):
+            end += 1
+        elif following.lower() in PARTICLES and end + 2 <= last and end + 2 not in claimed \
+                and is_name_word(tokens[end + 2]):
+            end += 2
+        else:
+            break
+    return end
+
+
 def name_spans(tokens: list[str], spans: list[tuple[int, int, str]]
                ) -> list[tuple[int, int, str]]:
     """The parts of each (first, last, kind) span that a French name can be: runs of name words
@@ -38,16 +55,7 @@ def name_spans(tokens: list[str], spans: list[tuple[int, int, str]]
             if not is_name_word(tokens[index]):
                 index += 1
                 continue
-            end = index
-            while end < last:
-                following = tokens[end + 1]
-                if is_name_word(following):
-                    end += 1
-                elif following.lower() in PARTICLES and end + 2 <= last \
-                        and is_name_word(tokens[end + 2]):
-                    end += 2
-                else:
-                    break
+            end = _name_run_end(tokens, index, last)
             parts.append((index, end, kind))
             index = end + 1
     return parts
@@ -62,16 +70,7 @@ def unclaimed_runs(tokens: list[str], claimed: set[int]) -> list[tuple[int, int]
         if index in claimed or not is_name_word(tokens[index]):
             index += 1
             continue
-        end = index
-        while end + 1 < len(tokens) and end + 1 not in claimed:
-            following = tokens[end + 1]
-            if is_name_word(following):
-                end += 1
-            elif following.lower() in PARTICLES and end + 2 < len(tokens) \
-                    and end + 2 not in claimed and is_name_word(tokens[end + 2]):
-                end += 2
-            else:
-                break
+        end = _name_run_end(tokens, index, len(tokens) - 1, claimed)
         runs.append((index, end))
         index = end + 1
     return runs
