@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from transforms.arabic import ARABIC_LETTER
+from transforms.language import text_field
 from transforms.topic.lexicon import LABELS
 
 AG_SECTIONS = {"1": "World", "2": "Sports", "3": "Business", "4": "SciTech"}
@@ -120,12 +121,10 @@ def _json_lines(path, handle):
 
 
 def _text(path, number, record, name):
-    value = record.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValueError(f"{path}:{number}: {name} must be text, got {type(value).__name__}")
-    return value
+    try:
+        return text_field(record, name)
+    except TypeError as error:  # a gold file's fault: say where
+        raise ValueError(f"{path}:{number}: {error}") from None
 
 
 def _read_ant(path, handle, language):
