@@ -114,7 +114,6 @@ for _letters, _cls in (("بپ", "B"), ("فڤ", "F"), ("تطث", "T"), ("دضذظ
     for _letter in _letters:
         _AR_CLASS[_letter] = _cls
 _AR_DIGRAPHS = regex.compile(r"تش|تس|ن[غج](?![اويى])")
-_AR_VOWELS = "اويىءئؤأإآة"
 
 
 def _latin_skeleton(word: str) -> str:

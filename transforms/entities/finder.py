@@ -98,7 +98,7 @@ def find_entities(text: str, language: str, published: int | None = None) -> lis
             entities += _french_entities(text, group, sentence, spans)
             continue
         if reading == "ar":
-            spans = _split_run_together(text, group, spans, reading)
+            spans = _split_run_together(text, group, spans)
         for first, last, kind, skip in spans:
             start, end = group[first].start + skip, group[last].end
             entities.append(_entity(text, start, end, kind, reading, published))
@@ -160,30 +160,28 @@ def _french_entities(text: str, group: list[Token], sentence: list[str],
     return found
 
 
-def _split_run_together(text: str, group: list[Token], spans: list[tuple[int, int, str, int]],
-                        language: str) -> list[tuple[int, int, str, int]]:
-    """A name the table does not list that is two listed names side by side is those two:
-    Arabic runs a verb's subject and object together without punctuation ("بوتين باكو",
+def _split_run_together(text: str, group: list[Token],
+                        spans: list[tuple[int, int, str, int]]) -> list[tuple[int, int, str, int]]:
+    """An Arabic name the table does not list that is two listed names side by side is those
+    two: Arabic runs a verb's subject and object together without punctuation ("بوتين باكو",
     "بدر عبد العاطي أيمن الصفدي"). One of the two must be a person or an organisation: two
     places side by side are more often one name whose words are also towns somewhere ("فيردر
     بريمن", "روي ماكاي"). Not for Latin script, where capitals and punctuation part names, and
     a person's names are often places' too ("Ariel Cruz", "Lindsay Davenport")."""
+    def listed(start: int, end: int, offset: int = 0) -> str | None:
+        return _listed_kind(text[group[start].start + offset:group[end].end], None, "ar")
+
     split = []
     for first, last, kind, skip in spans:
-        if kind != DATE and first < last:
-            def listed(start: int, end: int, offset: int = 0) -> str | None:
-                return _listed_kind(text[group[start].start + offset:group[end].end], None,
-                                    language)
-
-            if listed(first, last, skip) is None:
-                for cut in range(first, last):
-                    head, tail = listed(first, cut, skip), listed(cut + 1, last)
-                    if head and tail and {head, tail} != {LOCATION}:
-                        split += [(first, cut, head, skip), (cut + 1, last, tail, 0)]
-                        break
-                else:
-                    split.append((first, last, kind, skip))
-                continue
+        if kind != DATE and first < last and listed(first, last, skip) is None:
+            for cut in range(first, last):
+                head, tail = listed(first, cut, skip), listed(cut + 1, last)
+                if head and tail and {head, tail} != {LOCATION}:
+                    split += [(first, cut, head, skip), (cut + 1, last, tail, 0)]
+                    break
+            else:
+                split.append((first, last, kind, skip))
+            continue
         split.append((first, last, kind, skip))
     return split
 
@@ -270,8 +268,3 @@ def _surnames_share_canonical(entities: list[Entity], language: str) -> list[Ent
 
 def _surname_key(word: str, language: str) -> str:
     return normalise(word) if language == "ar" else word.casefold()
-
-
-def entity_tokens(text: str, language: str) -> list[Token]:
-    """The tokens the taggers read for `text` (for evaluation and benchmarks)."""
-    return tokenise(text, tagging_language(text, language) or language)
