@@ -27,6 +27,7 @@ import regex
 
 from transforms.arabic import normalise, proclitic_splits, strip_article
 from transforms.entities.crf import bio_spans, model_attributes, open_crf
+from transforms.loading import loaded_once
 
 MODELS = Path(__file__).parent / "models"
 WORD_COUNTS = "ar_word_counts.tsv.gz"
@@ -586,15 +587,7 @@ def _government_bodies(tokens: list[str], taken: set[int]) -> list[tuple[int, in
     return bodies
 
 
-_TAGGER: ArabicTagger | None = None
-_LOADING = threading.Lock()
-
-
+@loaded_once
 def arabic_tagger() -> ArabicTagger:
     """The tagger of the shipped models, loaded on the first call, once per process."""
-    global _TAGGER
-    if _TAGGER is None:
-        with _LOADING:  # one copy even when several threads ask first
-            if _TAGGER is None:
-                _TAGGER = ArabicTagger()
-    return _TAGGER
+    return ArabicTagger()

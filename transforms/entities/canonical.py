@@ -23,6 +23,7 @@ import regex
 from transforms.arabic import normalise as _ar_normalise
 from transforms.arabic import proclitic_splits
 from transforms.arabic import strip_diacritics as _ar_strip_diacritics
+from transforms.loading import loaded_once
 
 TABLE_PATH = Path(__file__).with_name("models") / "gazetteer.tsv.gz"
 
@@ -383,17 +384,14 @@ class Gazetteer:
         return None
 
 
-_GAZETTEER: Gazetteer | None = None
 _CACHE: dict[tuple[str, str, str], str] = {}
 _CACHE_LIMIT = 200_000
 
 
+@loaded_once
 def gazetteer() -> Gazetteer:
     """The shipped table, loaded on first use and kept for the life of the process."""
-    global _GAZETTEER
-    if _GAZETTEER is None:
-        _GAZETTEER = Gazetteer.load(TABLE_PATH)
-    return _GAZETTEER
+    return Gazetteer.load(TABLE_PATH)
 
 
 def canonical_name(text: str, kind: str, language: str) -> str:

@@ -24,6 +24,7 @@ import threading
 from pathlib import Path
 
 from transforms.entities.crf import bio_spans, model_attributes, open_crf
+from transforms.loading import loaded_once
 
 MODELS = Path(__file__).parent / "models"
 WORD_TABLE = "en_words.tsv.gz"
@@ -399,15 +400,7 @@ class EnglishTagger:
             return [self._second_pass.tag(a) if a else [] for a in attributes]
 
 
-_TAGGER: EnglishTagger | None = None
-_LOADING = threading.Lock()
-
-
+@loaded_once
 def english_tagger() -> EnglishTagger:
     """The tagger of the shipped models, loaded on the first call, once per process."""
-    global _TAGGER
-    if _TAGGER is None:
-        with _LOADING:  # one copy even when several threads ask first
-            if _TAGGER is None:
-                _TAGGER = EnglishTagger()
-    return _TAGGER
+    return EnglishTagger()

@@ -12,12 +12,12 @@ capital marks a name ("Erdogan", "WHO"); Arabic single words are too often ordin
 """
 from __future__ import annotations
 
-import threading
 from typing import Callable
 
 from transforms.arabic import proclitic_splits
 from transforms.entities.canonical import (ARABIC_LETTER, LOCATION, ORGANIZATION, PERSON, fold,
                                            gazetteer, is_title)
+from transforms.loading import loaded_once
 
 Span = tuple[int, int, str, int]  # first token, last token, kind, proclitic characters to skip
 MAX_WORDS = 6
@@ -232,15 +232,7 @@ def merge(tagged: list[Span], known: list[Span], tokens: list[str],
     return sorted(spans)
 
 
-_KNOWN: KnownNames | None = None
-_LOADING = threading.Lock()
-
-
+@loaded_once
 def known_names() -> KnownNames:
     """The index of the shipped table, built on first use, once per process."""
-    global _KNOWN
-    if _KNOWN is None:
-        with _LOADING:
-            if _KNOWN is None:
-                _KNOWN = KnownNames(gazetteer().names)
-    return _KNOWN
+    return KnownNames(gazetteer().names)

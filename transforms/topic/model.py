@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 
 from transforms.arabic import proclitic_splits, strip_article
+from transforms.loading import loaded_once
 from transforms.topic.lexicon import Word, lexicon, lexicon_fingerprint
 
 MODEL_PATH = Path(__file__).parent / "models" / "topic_weights.json.gz"
@@ -100,20 +100,12 @@ def read_models(path: Path) -> Models:
                   spec["lexicon_only_temperature"])
 
 
-_shipped: Models | None = None
-_LOADING = threading.Lock()
-
-
+@loaded_once
 def shipped_models() -> Models:
     """The models inside the package, read on first use and kept for the process."""
-    global _shipped
-    if _shipped is None:
-        with _LOADING:  # once per worker, even when several threads ask first
-            if _shipped is None:
-                models = read_models(MODEL_PATH)
-                # Each word carries its vector, set once when it is first met: scoring reads
-                # an attribute instead of looking the word up in a table (see Word).
-                for language, model in models.languages.items():
-                    lexicon(language).attach(model.fill)
-                _shipped = models
-    return _shipped
+    models = read_models(MODEL_PATH)
+    # Each word carries its vector, set once when it is first met: scoring reads an attribute
+    # instead of looking the word up in a table (see Word).
+    for language, model in models.languages.items():
+        lexicon(language).attach(model.fill)
+    return models
