@@ -1,8 +1,9 @@
 """Follow mode on one machine: feeds fetched continuously, new items written in cycles, once.
 
 Beam's local runners cannot run an unbounded graph live (the FnApiRunner runs a PeriodicImpulse
-pipeline to its end before emitting anything; the BundleBasedDirectRunner rejects it), so the
-local loop is a driver around bounded Beam runs:
+pipeline to its end before emitting anything; the BundleBasedDirectRunner rejects it), and
+building and starting a bounded pipeline every cycle would cost more than the few items a
+cycle carries. So the local loop runs the job's plain functions itself, in cycles:
 
 1. a scheduler thread hands each feed to the fetch pool as soon as it is due (threads, one
    HTTP session, per-host caps): fetches run continuously, and a feed that hangs, trickles
@@ -12,7 +13,8 @@ local loop is a driver around bounded Beam runs:
    dead letter, nothing, or items to parse; each item new, revised or already written; then
    its story (transforms.stories);
 3. the new and revised items, and the dead letters, go to an inbox batch file;
-4. the same enrich-and-write Beam graph as the batch job runs over that batch;
+4. the batch is enriched and written by the functions the batch job's graph wraps: the same
+   stages (transforms.enrich), Avro file names (transforms.sinks) and run summary;
 5. the batch, the items' fingerprints, their story keys and the feeds' states are committed in
    one SQLite transaction.
 
@@ -35,19 +37,19 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
-import apache_beam as beam
-
 from pipelines.live_state import DUPLICATE, LiveState, StoryIndexView
-from pipelines.news_pipeline import RunPlan, enrich_and_write, new_run_id
+from pipelines.news_pipeline import RunPlan, new_run_id
 from pipelines.options import NewsPipelineOptions, http_settings, pipeline_options
 from transforms.cycle import PARSE, parse_body, safe_poll, triage
+from transforms.enrich import enrich_or_dead_letter
 from transforms.feeds import parse_feed
 from transforms.http import (FETCH_CONCURRENCY, PER_HOST_CONCURRENCY, USER_AGENT, FetchPool,
                              HttpClient, HttpSettings)
 from transforms.schedule import FeedPollState, PollResult, poll_feed
+from transforms.sinks import DEAD_LETTERS, NEWS_ITEMS, write_avro_files
 from transforms.sources import resolve_feeds
 from transforms.stories import Entry, assign, record_story_keys, story_created
-from transforms.summary import read_json
+from transforms.summary import summarize
 
 INBOX = "inbox"
 DAY = 86400.0
@@ -95,7 +97,6 @@ class Follower:
     per_host: int = PER_HOST_CONCURRENCY
     user_agent: str = USER_AGENT
     shards: int = 1
-    beam_argv: list[str] = field(default_factory=list)
     poll_fn: Callable[..., PollResult] = poll_feed
     parser: Callable[[str, bytes, int], list] = parse_feed
     feeds_per_batch: int = 2000
@@ -310,17 +311,23 @@ class Follower:
                 os.remove(path)
 
     def _write_batch(self, batch_id: str) -> dict:
-        """Runs the enrich-and-write graph over one inbox batch; returns its summary."""
+        """Enriches and writes one inbox batch in this process; returns its summary.
+
+        The same stages, file names and summary as the batch job's graph, without building
+        and starting a Beam pipeline for a few items every cycle."""
         items_path, dead_path = self._inbox_paths(batch_id)
         plan = RunPlan(feeds=self.feeds, problems=[], output=self.output, run_id=batch_id,
                        shards=self.shards)
-        with beam.Pipeline(options=pipeline_options(self.beam_argv)) as pipeline:
-            items = (pipeline | "ReadInboxItems" >> beam.io.ReadFromText(items_path)
-                     | "ItemsFromJson" >> beam.Map(json.loads))
-            dead = (pipeline | "ReadInboxDead" >> beam.io.ReadFromText(dead_path)
-                    | "DeadFromJson" >> beam.Map(_dead_letter_from_json))
-            enrich_and_write(items, dead, plan, assign_stories=False)
-        return read_json(plan.summary_path)
+        records, dead = [], [_dead_letter_from_json(line) for line in _read_lines(dead_path)]
+        for line in _read_lines(items_path):
+            record, letter = enrich_or_dead_letter(json.loads(line))
+            if letter is None:
+                records.append(record)
+            else:
+                dead.append(letter)
+        write_avro_files(records, plan.output, NEWS_ITEMS, batch_id, plan.shards)
+        write_avro_files(dead, plan.output, DEAD_LETTERS, batch_id, plan.shards)
+        return summarize(records, dead, len(plan.feeds), plan.summary_path)
 
     def replay_inbox(self) -> list[str]:
         """Writes the batches a crash left behind (once each); returns their ids."""
@@ -332,8 +339,7 @@ class Follower:
             batch_id = name[:-len(".items.jsonl")]
             if not self.state.is_committed(batch_id):
                 items_path, _ = self._inbox_paths(batch_id)
-                with open(items_path, encoding="utf-8") as handle:
-                    items = [json.loads(line) for line in handle if line.strip()]
+                items = [json.loads(line) for line in _read_lines(items_path)]
                 self._write_batch(batch_id)
                 story_keys = [(key, Entry(item["_story"]["created"], item["story_id"]))
                               for item in items if "_story" in item
@@ -411,6 +417,11 @@ def _write_lines(path: str, lines) -> None:
     os.replace(partial, path)
 
 
+def _read_lines(path: str) -> list[str]:
+    with open(path, encoding="utf-8") as handle:
+        return [line for line in handle if line.strip()]
+
+
 def _dead_letter_from_json(line: str) -> dict:
     letter = json.loads(line)
     letter["raw"] = base64.b64decode(letter["raw"])
@@ -438,7 +449,7 @@ def follow(argv: list[str]) -> int:
         state_dir=news.state or os.path.join(news.output, "_state"),
         interval=news.interval, ttl_seconds=news.state_ttl_days * DAY,
         concurrency=http.concurrency, per_host=http.per_host, user_agent=http.user_agent,
-        shards=max(1, news.shards), beam_argv=argv)
+        shards=max(1, news.shards))
     stop = threading.Event()
 
     def on_signal(signum, _frame):

@@ -2,7 +2,7 @@
 import apache_beam as beam
 from apache_beam.testing.util import assert_that, equal_to
 
-from transforms.enrich import STAGES, EnrichItems, enrich
+from transforms.enrich import STAGES, EnrichItems, enrich, enrich_or_dead_letter
 
 ITEM = {"id": "1", "feed_url": "f", "guid": "g1", "link": "https://example.com/1",
         "title": "Talks in Baku", "content": "<p>Leaders met in Baku on Tuesday.</p>",
@@ -21,6 +21,15 @@ def test_an_item_becomes_a_record_with_every_stage_applied():
     assert record["language"] == "en"
     assert record["topic"]["label"] in ("politics", "sport", "other")
     assert [e["text"] for e in record["entities"]] == ["Baku", "Tuesday"]
+
+
+def test_without_beam_an_item_is_a_record_or_a_dead_letter_naming_its_stage():
+    record, letter = enrich_or_dead_letter(dict(ITEM))
+    assert letter is None and record["body"] == "Leaders met in Baku on Tuesday."
+    record, letter = enrich_or_dead_letter(dict(ITEM, content=123))
+    assert record is None
+    assert (letter["feed_url"], letter["stage"]) == ("f", "boilerplate")
+    assert b'"content": 123' in letter["raw"]
 
 
 def test_each_failure_is_a_dead_letter_of_its_own_stage(pipeline):

@@ -9,7 +9,9 @@ from schemas import DEAD_LETTER, NEWS_ITEM, load_schema
 from tests.avro_files import read_records
 from transforms.dead_letters import RAW_CAP_BYTES, ApplyStage, dead_letter
 from transforms.records import ToNewsItems, to_news_item
-from transforms.sinks import NULL_PARTITION, WriteDeadLetters, WriteNewsItems, date_partition
+from transforms.sinks import (DEAD_LETTERS, NEWS_ITEMS, NULL_PARTITION, WriteDeadLetters,
+                             WriteNewsItems, date_partition, write_avro_files)
+from transforms.summary import SummarizeRun, read_json, summarize
 
 DAY_MS = 1_600_000_000_000  # 2020-09-13 UTC
 
@@ -104,3 +106,49 @@ def test_write_dead_letters_round_trip(pipeline, tmp_path):
     pipeline.run()
     [read] = read_records(tmp_path / "dead_letter")
     assert read["stage"] == "read" and read["error"] == "f: no such file"
+
+
+def _avro_names(folder):
+    return sorted(os.path.relpath(os.path.join(root, name), folder)
+                  for root, _, names in os.walk(folder) for name in names)
+
+
+def test_write_avro_files_writes_what_the_transform_writes(pipeline, tmp_path):
+    records = [to_news_item(minimal(id="a", published=DAY_MS)),
+               to_news_item(minimal(id="b", published=DAY_MS + 86_400_000)),
+               to_news_item(minimal(id="c"))]
+    _ = pipeline | beam.Create(records) | WriteNewsItems(str(tmp_path / "beam"), "run1")
+    pipeline.run()
+    write_avro_files(records, str(tmp_path / "plain"), NEWS_ITEMS, "run1")
+    assert _avro_names(tmp_path / "plain") == _avro_names(tmp_path / "beam")
+    assert (sorted(r["id"] for r in read_records(tmp_path / "plain"))
+            == sorted(r["id"] for r in read_records(tmp_path / "beam")))
+
+
+def test_write_avro_files_again_replaces_the_runs_files(tmp_path):
+    letter = dead_letter("f", "read", "f: no such file", b"", at_millis=DAY_MS)
+    write_avro_files([letter], str(tmp_path), DEAD_LETTERS, "run1")
+    write_avro_files([letter], str(tmp_path), DEAD_LETTERS, "run1")
+    assert _avro_names(tmp_path) == ["dead_letter/failed_date=2020-09-13/part-run1-00000-of-00001.avro"]
+    assert [r["stage"] for r in read_records(tmp_path)] == ["read"]
+
+
+def test_write_avro_files_spreads_records_over_the_shards(tmp_path):
+    records = [to_news_item(minimal(id=str(n), published=DAY_MS)) for n in range(5)]
+    paths = write_avro_files(records, str(tmp_path), NEWS_ITEMS, "run1", shards=2)
+    assert [os.path.basename(p) for p in paths] == ["part-run1-00000-of-00002.avro",
+                                                    "part-run1-00001-of-00002.avro"]
+    assert sorted(r["id"] for r in read_records(tmp_path)) == ["0", "1", "2", "3", "4"]
+
+
+def test_summarize_gives_what_summarize_run_gives(pipeline, tmp_path):
+    records = [to_news_item(minimal(id="a", language="en")),
+               to_news_item(minimal(id="b", language="ar"))]
+    letters = [dead_letter("f", "read", "f: gone", b"", at_millis=DAY_MS)]
+    _ = ((pipeline | "Records" >> beam.Create(records),
+          pipeline | "Dead" >> beam.Create(letters))
+         | SummarizeRun(str(tmp_path / "beam.json"), 3))
+    pipeline.run()
+    plain = summarize(records, letters, 3, str(tmp_path / "plain.json"))
+    assert plain == read_json(str(tmp_path / "beam.json")) == read_json(str(tmp_path / "plain.json"))
+    assert plain["records_written"] == 2 and plain["feeds_unreadable"] == 1

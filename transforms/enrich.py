@@ -5,7 +5,8 @@ Each stage is a plain function on a record (dict in, dict out). EnrichItems runs
 one DoFn (one Beam step per item instead of five, each with its own tagged outputs), and an
 item a stage raises on becomes a dead letter naming that stage. Each stage also has its own
 thin Beam wrapper beside its function (StripBoilerplate, DetectLanguage, DetectTopic,
-ExtractEntities, ToNewsItems) for graphs that need one stage alone.
+ExtractEntities, ToNewsItems) for graphs that need one stage alone. Follow mode calls
+`enrich_or_dead_letter` directly, without a pipeline.
 """
 from __future__ import annotations
 
@@ -45,6 +46,19 @@ def enrich(item: dict) -> dict:
     return item
 
 
+def enrich_or_dead_letter(item: dict) -> tuple[dict | None, dict | None]:
+    """A parsed item -> (its record, None), or (None, a dead letter naming the stage that
+    raised, with that stage's input as its raw input)."""
+    record = item
+    for stage in STAGES:
+        try:
+            record = stage.fn(record)
+        except Exception as error:  # noqa: BLE001 - any failure of a stage is a dead letter
+            feed_url = record.get("feed_url", "") if isinstance(record, dict) else ""
+            return None, dead_letter(feed_url, stage.name, repr(error), record_as_raw(record))
+    return record, None
+
+
 DEAD_LETTERS = "dead_letters"
 
 
@@ -56,17 +70,12 @@ class _EnrichFn(beam.DoFn):
                           for stage in STAGES}
 
     def process(self, item):
-        record = item
-        for stage in STAGES:
-            try:
-                record = stage.fn(record)
-            except Exception as error:  # noqa: BLE001 - any failure of a stage is a dead letter
-                self._failures[stage.name].inc()
-                feed_url = record.get("feed_url", "") if isinstance(record, dict) else ""
-                yield beam.pvalue.TaggedOutput(DEAD_LETTERS, dead_letter(
-                    feed_url, stage.name, repr(error), record_as_raw(record)))
-                return
-        yield record
+        record, letter = enrich_or_dead_letter(item)
+        if letter is None:
+            yield record
+        else:
+            self._failures[letter["stage"]].inc()
+            yield beam.pvalue.TaggedOutput(DEAD_LETTERS, letter)
 
 
 class EnrichItems(beam.PTransform):

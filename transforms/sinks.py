@@ -7,7 +7,9 @@ finished files. (avroio.WriteToAvro lost the last window's records on unbounded 
 from __future__ import annotations
 
 import datetime
+import os
 import uuid
+from dataclasses import dataclass
 from typing import Callable
 
 import apache_beam as beam
@@ -87,21 +89,37 @@ def _partition_file_naming(base: str, run_id: str) -> Callable:
     return naming
 
 
+@dataclass(frozen=True)
+class AvroTable:
+    """One output table: its folder under the output, schema and date partition."""
+    folder: str
+    schema_name: str
+    partition_field: str  # the record's timestamp (millis) that picks the partition
+    partition_key: str  # the partition folder's name: `<key>=YYYY-MM-DD`
+
+
+NEWS_ITEMS = AvroTable(ITEMS_DIR, NEWS_ITEM, "published", "published_date")
+DEAD_LETTERS = AvroTable(DEAD_LETTER_DIR, DEAD_LETTER, "at", "failed_date")
+
+
+def _temp_folder(base: str, run_id: str) -> str:
+    # Hidden from Hive-style readers, which skip names starting with a dot.
+    return FileSystems.join(base, f".temp-{run_id}")
+
+
 class WriteAvroPartitioned(beam.PTransform):
     """Avro records -> files under `<output>/<folder>/<key>=<date>/`; returns the file results."""
 
-    def __init__(self, output: str, folder: str, schema_name: str, partition_field: str,
-                 partition_key: str, run_id: str, shards: int = 1):
+    def __init__(self, output: str, table: AvroTable, run_id: str, shards: int = 1):
         super().__init__()
-        self._base = FileSystems.join(output, folder)
-        self._schema_name = schema_name
-        self._partition_field = partition_field
-        self._partition_key = partition_key
+        self._base = FileSystems.join(output, table.folder)
+        self._table = table
         self._run_id = run_id
         self._shards = shards
 
     def expand(self, records):
-        field, key, schema_name = self._partition_field, self._partition_key, self._schema_name
+        field, key = self._table.partition_field, self._table.partition_key
+        schema_name = self._table.schema_name
         return records | fileio.WriteToFiles(
             path=self._base,
             destination=lambda record: date_partition(key, record.get(field)),
@@ -111,21 +129,49 @@ class WriteAvroPartitioned(beam.PTransform):
             # 0 writers per bundle sends every record through the sharded path: exactly
             # `shards` files per partition and window instead of one per bundle.
             max_writers_per_bundle=0,
-            # Hidden from Hive-style readers, which skip names starting with a dot.
-            temp_directory=StaticValueProvider(
-                str, FileSystems.join(self._base, f".temp-{self._run_id}")))
+            temp_directory=StaticValueProvider(str, _temp_folder(self._base, self._run_id)))
 
 
 class WriteNewsItems(WriteAvroPartitioned):
     """NewsItem records -> `<output>/items/published_date=YYYY-MM-DD/*.avro`."""
 
     def __init__(self, output: str, run_id: str, shards: int = 1):
-        super().__init__(output, ITEMS_DIR, NEWS_ITEM, "published", "published_date", run_id,
-                         shards)
+        super().__init__(output, NEWS_ITEMS, run_id, shards)
 
 
 class WriteDeadLetters(WriteAvroPartitioned):
     """DeadLetter records -> `<output>/dead_letter/failed_date=YYYY-MM-DD/*.avro`."""
 
     def __init__(self, output: str, run_id: str, shards: int = 1):
-        super().__init__(output, DEAD_LETTER_DIR, DEAD_LETTER, "at", "failed_date", run_id, shards)
+        super().__init__(output, DEAD_LETTERS, run_id, shards)
+
+
+def write_avro_files(records: list[dict], output: str, table: AvroTable, run_id: str,
+                     shards: int = 1) -> list[str]:
+    """Writes `records` without a pipeline (follow mode's cycles): the same partitions and
+    file names as WriteAvroPartitioned in the global window, `shards` files at most per
+    partition. Each file is written under the run's temporary folder and renamed into place,
+    so a reader never sees one half-written, and writing a run again replaces its files.
+    Returns the files' paths."""
+    base = FileSystems.join(output, table.folder)
+    by_partition: dict[str, list[dict]] = {}
+    for record in records:
+        destination = date_partition(table.partition_key, record.get(table.partition_field))
+        by_partition.setdefault(destination, []).append(record)
+    naming = _partition_file_naming(base, run_id)
+    schema = load_schema(table.schema_name)
+    temp = _temp_folder(base, run_id)
+    written = []
+    for destination, partition in sorted(by_partition.items()):
+        shard_count = min(shards, len(partition))
+        for shard in range(shard_count):
+            staged = FileSystems.join(temp, uuid.uuid4().hex)
+            with FileSystems.create(staged) as handle:
+                fastavro.writer(handle, schema, partition[shard::shard_count], codec=AVRO_CODEC)
+            final = FileSystems.join(base, naming(GlobalWindow(), None, shard, shards, None,
+                                                  destination))
+            FileSystems.rename([staged], [final])
+            written.append(final)
+    if written and os.path.isdir(temp) and not os.listdir(temp):
+        os.rmdir(temp)  # local disks keep empty folders; object stores have none to remove
+    return written

@@ -96,6 +96,24 @@ def read_json(path: str) -> dict:
         return json.loads(handle.read().decode("utf-8"))
 
 
+def finish_summary(summary: dict, feeds: int, path: str) -> dict:
+    """The combined summary with the run's feed count, saved as JSON at `path`."""
+    summary = {"feeds": feeds, **summary}
+    write_json(path, summary)
+    return summary
+
+
+def summarize(records: list[dict], dead_letters: list[dict], feeds: int, path: str) -> dict:
+    """SummarizeRun without a pipeline (follow mode's cycles): the same summary, saved."""
+    combine = RunSummaryFn()
+    acc = combine.create_accumulator()
+    for record in records:
+        combine.add_input(acc, ("record", record))
+    for letter in dead_letters:
+        combine.add_input(acc, ("dead", letter))
+    return finish_summary(combine.extract_output(acc), feeds, path)
+
+
 class SummarizeRun(beam.PTransform):
     """(records, dead letters) -> one summary dict, also written as JSON to `path`."""
 
@@ -107,14 +125,8 @@ class SummarizeRun(beam.PTransform):
     def expand(self, pcolls):
         records, dead_letters = pcolls
         path, feeds = self._path, self._feeds
-
-        def finish(summary):
-            summary = {"feeds": feeds, **summary}
-            write_json(path, summary)
-            return summary
-
         return ((records | "TagRecords" >> beam.Map(lambda r: ("record", r)),
                  dead_letters | "TagDeadLetters" >> beam.Map(lambda d: ("dead", d)))
                 | "Both" >> beam.Flatten()
                 | "Combine" >> beam.CombineGlobally(RunSummaryFn())
-                | "Write" >> beam.Map(finish))
+                | "Write" >> beam.Map(finish_summary, feeds, path))
