@@ -56,9 +56,10 @@ DAY = 86400.0
 # A cycle started by a finished poll waits this long for more before writing: enough to batch
 # polls that finish together, little next to the interval.
 GATHER_SECONDS = 1.0
-# Cycles start at least a tenth of the interval apart, between 1 and 5 s: each Beam run costs
-# about half a second of CPU, so thousands of feeds finishing one after another are written a
-# few seconds' worth at a time, and a new item still waits at most 5 s + one write.
+# Cycles start at least a tenth of the interval apart, between 1 and 5 s: each cycle writes files
+# of its own (one per date partition), so thousands of feeds finishing one after another are
+# written a few seconds' worth at a time rather than as thousands of tiny files, and a new item
+# still waits at most 5 s + one write.
 MIN_CYCLE_SPACING_SECONDS, MAX_CYCLE_SPACING_SECONDS = 1.0, 5.0
 # The scheduler looks for due feeds at least this often.
 SCHEDULE_TICK_SECONDS = 1.0
