@@ -19,6 +19,7 @@ for _handler in logging.getLogger().handlers:
     _handler.addFilter(_OptionalClientNoise())
 
 from pipelines.arguments import LOCAL_RUNNER, add_arguments  # noqa: E402
+from pipelines.process_memory import tune_malloc  # noqa: E402
 
 USAGE = """usage: newsbeam run [--feeds SRC [SRC ...]] [--output DIR] [--shards N] [BEAM OPTIONS]
        newsbeam run --follow [--interval SECONDS] [--state DIR] ... [BEAM OPTIONS]
@@ -92,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     # when no feed is left: one line on stderr, exit status 1.
     from transforms.sources import NothingToRead
 
+    tune_malloc()
     try:
         if "--follow" in rest:
             from pipelines.live import follow
