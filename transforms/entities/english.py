@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 from transforms.entities.crf import bio_spans, model_attributes, open_crf
@@ -56,6 +57,7 @@ OPENERS = frozenset(('"', ":", "(", "'", "-", "--", "`", "``"))
 _BEFORE_FIRST, _AFTER_LAST = ("BOS",), ("EOS",)
 
 
+@lru_cache(maxsize=100_000)  # per word of every sentence, twice; news repeats its words
 def norm_key(word: str) -> str:
     """The key of a word in the word table and the gazetteer: lower case, ’ as ', digits as 0."""
     key = word.lower().replace("’", "'")

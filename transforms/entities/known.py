@@ -76,8 +76,14 @@ class KnownNames:
         capitalises only the first word of a name ("Banque mondiale", "Organisation mondiale
         de la santé"), it must begin with one."""
         spans = []
+        # Most tokens open no known name: only those that do are tried.
+        openers = self._openers
+        heads = [openers.get(token) for token in tokens]
         index = 0
         while index < len(tokens):
+            if heads[index] == ():
+                index += 1
+                continue
             match = self._match_at(tokens, index, latin_case, french)
             if match is None:
                 index += 1
