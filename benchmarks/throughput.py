@@ -3,6 +3,9 @@ the same functions and to feedparser alone parsing the same files (one core).
 
     python benchmarks/throughput.py [--items 5000] [--workers 1 2]
 
+Each pipeline run also reports its peak resident memory: the sum over the run's processes (this
+one and Beam's workers), sampled every half second (Linux /proc; elsewhere not reported).
+
 Feeds come from ../shared/data/feeds/real when present (real-world sizes), else from the
 bundled samples; they are copied under distinct names until there are enough items, so each
 copy is a different feed with its own item ids. Figures go into the README.
@@ -14,7 +17,9 @@ import io
 import logging
 import pathlib
 import shutil
+import os
 import tempfile
+import threading
 import time
 import warnings
 
@@ -22,6 +27,7 @@ import fastavro
 import feedparser
 
 from pipelines.news_pipeline import run
+from pipelines.process_memory import tune_malloc
 from schemas import NEWS_ITEM, load_schema
 from transforms.enrich import STAGES
 from transforms.sinks import AVRO_CODEC
@@ -88,6 +94,47 @@ def plain_loop(folder: pathlib.Path) -> tuple[int, float, dict]:
     return count, time.perf_counter() - start, stages
 
 
+def _process_tree_rss(root: int) -> int:
+    """Bytes resident in `root` and every process below it (0 without /proc)."""
+    parents, rss = {}, {}
+    for name in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        parents[int(name)] = int(fields[1])
+        rss[int(name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    tree, grew = {root}, True
+    while grew:
+        children = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= children
+        grew = bool(children)
+    return sum(rss.get(pid, 0) for pid in tree)
+
+
+class PeakMemory:
+    """Samples the resident memory of this process and its children while in a with block."""
+
+    def __enter__(self):
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _process_tree_rss(os.getpid()))
+            self._stop.wait(0.5)
+
+    def __exit__(self, *_):
+        self._stop.set()
+        self._thread.join()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=5000)
@@ -95,6 +142,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.getLogger().setLevel(logging.WARNING)
     warnings.simplefilter("ignore")  # feedparser's deprecation warnings
+    tune_malloc()  # as `newsbeam run` does, for this process and the workers it starts
     with tempfile.TemporaryDirectory() as tmp:
         corpus = pathlib.Path(tmp) / "feeds"
         corpus.mkdir()
@@ -118,11 +166,13 @@ def main() -> None:
             if workers > 1:
                 argv.append("--direct_running_mode=multi_processing")
             start = time.perf_counter()
-            summary = run(argv)
+            with PeakMemory() as memory:
+                summary = run(argv)
             seconds = time.perf_counter() - start
+            peak = f", peak RSS {memory.peak / 2**30:.2f} GB" if memory.peak else ""
             print(f"pipeline, FnApiRunner, {workers} worker(s): {summary['records_written']} records "
                   f"+ {summary['dead_letters']} dead letters in {seconds:.1f} s = "
-                  f"{summary['items_read'] / seconds:,.0f} items/s (start-up included)")
+                  f"{summary['items_read'] / seconds:,.0f} items/s (start-up included){peak}")
 
 
 if __name__ == "__main__":
