@@ -3,8 +3,10 @@ the same functions and to feedparser alone parsing the same files (one core).
 
     python benchmarks/throughput.py [--items 5000] [--workers 1 2]
 
-Each pipeline run also reports its peak resident memory: the sum over the run's processes (this
-one and Beam's workers), sampled every half second (Linux /proc; elsewhere not reported).
+The job runs as `python -m pipelines.news_pipeline` (what `newsbeam run` runs) in a process of
+its own, start-up included; each run also reports its peak resident memory, the sum over its
+processes (the runner and Beam's workers), sampled every half second (Linux /proc; elsewhere
+not reported).
 
 Feeds come from ../shared/data/feeds/real when present (real-world sizes), else from the
 bundled samples; they are copied under distinct names until there are enough items, so each
@@ -14,10 +16,13 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import logging
+import os
 import pathlib
 import shutil
-import os
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -26,8 +31,6 @@ import warnings
 import fastavro
 import feedparser
 
-from pipelines.news_pipeline import run
-from pipelines.process_memory import tune_malloc
 from schemas import NEWS_ITEM, load_schema
 from transforms.enrich import STAGES
 from transforms.sinks import AVRO_CODEC
@@ -35,7 +38,8 @@ from transforms.stories import assign_in_order, record_story_keys, story_created
 from transforms.feeds import parse_feed
 from transforms.sources import expand_sources, sample_feeds
 
-REAL_FEEDS = pathlib.Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "feeds" / "real"
+REPO = pathlib.Path(__file__).resolve().parents[1]
+REAL_FEEDS = REPO / ".." / "shared" / "data" / "feeds" / "real"
 
 
 def build_corpus(target_items: int, folder: pathlib.Path) -> int:
@@ -142,7 +146,6 @@ def main() -> None:
     args = parser.parse_args()
     logging.getLogger().setLevel(logging.WARNING)
     warnings.simplefilter("ignore")  # feedparser's deprecation warnings
-    tune_malloc()  # as `newsbeam run` does, for this process and the workers it starts
     with tempfile.TemporaryDirectory() as tmp:
         corpus = pathlib.Path(tmp) / "feeds"
         corpus.mkdir()
@@ -167,13 +170,23 @@ def main() -> None:
                 argv.append("--direct_running_mode=multi_processing")
             start = time.perf_counter()
             with PeakMemory() as memory:
-                summary = run(argv)
+                summary = newsbeam_run(argv)
             seconds = time.perf_counter() - start
             peak = f", peak RSS {memory.peak / 2**30:.2f} GB" if memory.peak else ""
-            print(f"pipeline, FnApiRunner, {workers} worker(s): {summary['records_written']} records "
-                  f"+ {summary['dead_letters']} dead letters in {seconds:.1f} s = "
+            print(f"newsbeam run, FnApiRunner, {workers} worker(s): {summary['records_written']} "
+                  f"records + {summary['dead_letters']} dead letters in {seconds:.1f} s = "
                   f"{summary['items_read'] / seconds:,.0f} items/s (start-up included){peak}")
 
+
+def newsbeam_run(argv: list[str]) -> dict:
+    """`newsbeam run ARGV` in a process of its own, as a user runs it (Python and Beam start-up
+    included, nothing loaded before); returns the run's summary."""
+    subprocess.run([sys.executable, "-m", "pipelines.news_pipeline", *argv], cwd=REPO,
+                   env={**os.environ, "PYTHONPATH": str(REPO)}, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    output = pathlib.Path(argv[argv.index("--output") + 1])
+    [summary] = (output / "_runs").glob("*/summary.json")
+    return json.loads(summary.read_text(encoding="utf-8"))
 
 if __name__ == "__main__":
     main()

@@ -22,7 +22,7 @@ from pipelines.arguments import LOCAL_RUNNER, add_arguments  # noqa: E402
 from pipelines.process_memory import tune_malloc  # noqa: E402
 
 USAGE = """usage: newsbeam run [--feeds SRC [SRC ...]] [--output DIR] [--shards N] [BEAM OPTIONS]
-       newsbeam run --follow [--interval SECONDS] [--state DIR] ... [BEAM OPTIONS]
+       newsbeam run --follow [--interval SECONDS] [--state DIR] ...
        newsbeam run --streaming --runner=... [--interval SECONDS] [--window_seconds ...] ...
 
 Reads news feeds once (or, with --follow, keeps polling them; with --streaming, builds the

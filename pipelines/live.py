@@ -37,9 +37,12 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
+from apache_beam.options.pipeline_options import StandardOptions
+
 from pipelines.live_state import DUPLICATE, LiveState, StoryIndexView
 from pipelines.news_pipeline import RunPlan, new_run_id
-from pipelines.options import NewsPipelineOptions, http_settings, pipeline_options
+from pipelines.options import (LOCAL_RUNNER, NewsPipelineOptions, http_settings,
+                               pipeline_options)
 from transforms.cycle import PARSE, parse_body, safe_poll, triage
 from transforms.enrich import enrich_or_dead_letter
 from transforms.feeds import parse_feed
@@ -52,6 +55,8 @@ from transforms.stories import Entry, assign, record_story_keys, story_created
 from transforms.summary import summarize
 
 INBOX = "inbox"
+# The runners that mean "here": follow mode accepts them and runs without one.
+LOCAL_RUNNERS = (LOCAL_RUNNER, "DirectRunner")
 DAY = 86400.0
 # A cycle started by a finished poll waits this long for more before writing: enough to batch
 # polls that finish together, little next to the interval.
@@ -433,10 +438,18 @@ def follow(argv: list[str]) -> int:
     """`newsbeam run --follow`: runs until SIGINT or SIGTERM, then exits 0.
 
     Raises NothingToRead (exit status 1 from the command) when no --feeds source gives a feed;
-    returns 2 when the state would have to live on a remote filesystem.
+    returns 2 when the state would have to live on a remote filesystem, or a runner other than
+    the local one is named.
     """
     options = pipeline_options(argv)
     news = options.view_as(NewsPipelineOptions)
+    runner = options.view_as(StandardOptions).runner
+    if runner not in LOCAL_RUNNERS:
+        # Follow mode runs the job's functions itself, on this machine: a runner named for it
+        # would be ignored, not used.
+        print(f"newsbeam: --follow runs on this machine and takes no --runner ({runner}); "
+              f"for a live job on {runner}, use --streaming", file=sys.stderr)
+        return 2
     if news.state is None and "://" in news.output:
         # The state is SQLite and an inbox of files: it needs a local disk, which gs:// or
         # s3:// is not (os.makedirs would make a local folder named "gs:").

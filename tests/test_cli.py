@@ -189,3 +189,8 @@ def test_fetching_options_reach_the_http_settings():
 def test_follow_with_remote_output_and_no_state_folder_is_a_usage_error(capsys):
     assert main(["run", "--follow", "--output", "gs://bucket/news"]) == 2
     assert "--state" in capsys.readouterr().err
+
+
+def test_follow_with_a_remote_runner_is_a_usage_error(capsys):
+    assert main(["run", "--follow", "--runner=FlinkRunner", "--feeds", "x"]) == 2
+    assert "--follow runs on this machine" in capsys.readouterr().err
