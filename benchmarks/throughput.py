@@ -24,7 +24,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import warnings
 
@@ -119,26 +118,6 @@ def _process_tree_rss(root: int) -> int:
     return sum(rss.get(pid, 0) for pid in tree)
 
 
-class PeakMemory:
-    """Samples the resident memory of this process and its children while in a with block."""
-
-    def __enter__(self):
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def _sample(self):
-        while not self._stop.is_set():
-            self.peak = max(self.peak, _process_tree_rss(os.getpid()))
-            self._stop.wait(0.5)
-
-    def __exit__(self, *_):
-        self._stop.set()
-        self._thread.join()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=5000)
@@ -169,24 +148,31 @@ def main() -> None:
             if workers > 1:
                 argv.append("--direct_running_mode=multi_processing")
             start = time.perf_counter()
-            with PeakMemory() as memory:
-                summary = newsbeam_run(argv)
+            summary, peak = newsbeam_run(argv)
             seconds = time.perf_counter() - start
-            peak = f", peak RSS {memory.peak / 2**30:.2f} GB" if memory.peak else ""
+            peak = f", peak RSS {peak / 2**30:.2f} GB" if peak else ""
             print(f"newsbeam run, FnApiRunner, {workers} worker(s): {summary['records_written']} "
                   f"records + {summary['dead_letters']} dead letters in {seconds:.1f} s = "
                   f"{summary['items_read'] / seconds:,.0f} items/s (start-up included){peak}")
 
 
-def newsbeam_run(argv: list[str]) -> dict:
+def newsbeam_run(argv: list[str]) -> tuple[dict, int]:
     """`newsbeam run ARGV` in a process of its own, as a user runs it (Python and Beam start-up
-    included, nothing loaded before); returns the run's summary."""
-    subprocess.run([sys.executable, "-m", "pipelines.news_pipeline", *argv], cwd=REPO,
-                   env={**os.environ, "PYTHONPATH": str(REPO)}, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    included, nothing loaded before); returns the run's summary and the peak of its processes'
+    resident memory in bytes, sampled every half second (0 without /proc)."""
+    process = subprocess.Popen([sys.executable, "-m", "pipelines.news_pipeline", *argv],
+                               cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _process_tree_rss(process.pid))
+        time.sleep(0.5)
+    if process.returncode:
+        raise SystemExit(f"newsbeam run failed with exit status {process.returncode}")
     output = pathlib.Path(argv[argv.index("--output") + 1])
     [summary] = (output / "_runs").glob("*/summary.json")
-    return json.loads(summary.read_text(encoding="utf-8"))
+    return json.loads(summary.read_text(encoding="utf-8")), peak
+
 
 if __name__ == "__main__":
     main()
