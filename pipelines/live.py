@@ -439,7 +439,7 @@ def follow(argv: list[str]) -> int:
 
     Raises NothingToRead (exit status 1 from the command) when no --feeds source gives a feed;
     returns 2 when the state would have to live on a remote filesystem, or a runner other than
-    the local one is named.
+    the local one is named, and 130 when a second signal stops it at once.
     """
     options = pipeline_options(argv)
     news = options.view_as(NewsPipelineOptions)
@@ -480,6 +480,10 @@ def follow(argv: list[str]) -> int:
               f"Ctrl-C to stop", file=sys.stderr)
         follower.run(stop, report=lambda line: print(line, flush=True),
                      warn=lambda line: print(line, file=sys.stderr, flush=True))
+    except KeyboardInterrupt:  # the second signal
+        print("newsbeam: stopped at once; what the cycle under way did not commit is written "
+              "on the next start", file=sys.stderr)
+        return 130  # 128 + SIGINT, as shells report an interrupted command
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
