@@ -40,6 +40,8 @@ def _help() -> str:
 
 
 _DRY_RUN = "dry run: the job was built and not run"
+# Exit status of a batch run whose records do not account for every item parsed.
+ITEMS_LOST_STATUS = 3
 
 
 def format_summary(summary: dict) -> str:
@@ -121,6 +123,12 @@ def _batch(argv: list[str]) -> int:
     for error in summary["feed_errors"]:
         print(f"newsbeam: {error}", file=sys.stderr)
     print(format_summary(summary))
+    if summary["items_lost"]:
+        print(f"newsbeam: the runner lost {summary['items_lost']} of the items parsed, without "
+              f"an error: run {summary['run_id']} is incomplete. Beam's local runner has done "
+              f"this with several multi_processing workers on large inputs; run again with "
+              f"--direct_num_workers=1, or on Flink or Dataflow.", file=sys.stderr)
+        return ITEMS_LOST_STATUS
     nothing_read = summary["feeds"] == summary["feeds_unreadable"] + summary["feeds_unparseable"]
     return 1 if nothing_read else 0
 

@@ -194,3 +194,30 @@ def test_follow_with_remote_output_and_no_state_folder_is_a_usage_error(capsys):
 def test_follow_with_a_remote_runner_is_a_usage_error(capsys):
     assert main(["run", "--follow", "--runner=FlinkRunner", "--feeds", "x"]) == 2
     assert "--follow runs on this machine" in capsys.readouterr().err
+
+
+def test_the_parse_counter_counts_every_item_the_summary_accounts_for(sample_run, pipeline):
+    import apache_beam as beam
+
+    from pipelines.news_pipeline import newsbeam_counter
+    from transforms.feeds import ITEMS_PARSED, ReadFeeds
+    from transforms.sources import expand_sources, sample_feeds
+
+    feeds, _ = expand_sources([sample_feeds()])
+    _ = pipeline | beam.Create(feeds) | ReadFeeds()
+    result = pipeline.run()
+    result.wait_until_finish()
+    assert newsbeam_counter(result, ITEMS_PARSED) == 10  # the sample run's "items read"
+
+
+def test_items_lost_by_the_runner_make_the_run_fail_loudly(monkeypatch, capsys, sample_run):
+    import pipelines.news_pipeline as news_pipeline
+
+    _, output, _, _, _ = sample_run
+    summary = {"feeds": 4, "feeds_unreadable": 0, "feeds_unparseable": 0, "feed_errors": [],
+               "items_read": 7, "records_written": 7, "dead_letters": 0,
+               "dead_letters_by_stage": {}, "by_language": {}, "by_topic": {},
+               "top_entities": [], "items_lost": 3, "run_id": "r1", "output": str(output)}
+    monkeypatch.setattr(news_pipeline, "run", lambda argv: summary)
+    assert main(["run"]) == 3
+    assert "the runner lost 3 of the items parsed" in capsys.readouterr().err

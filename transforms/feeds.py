@@ -174,6 +174,8 @@ PARSE_FAILED = "parse_failed"
 # Feeds handed to one worker's fetch pool at a time: reading is waiting on servers, not
 # computing, so one dead server must not hold up the rest of the list.
 FETCH_BATCH = 32
+# The Metrics counter of items parsed: the batch job checks its summary against it.
+ITEMS_PARSED = "items_read"
 
 
 class _ReadFeedsFn(beam.DoFn):
@@ -213,7 +215,7 @@ class _ReadFeedsFn(beam.DoFn):
 class _ParseFeedFn(beam.DoFn):
     def __init__(self, parser=parse_feed):
         self._parser = parser
-        self.items_read = Metrics.counter("newsbeam", "items_read")
+        self.items_read = Metrics.counter("newsbeam", ITEMS_PARSED)
         self.parse_failures = Metrics.counter("newsbeam", "feeds_unparseable")
         self.empty_feeds = Metrics.counter("newsbeam", "feeds_empty")
 
