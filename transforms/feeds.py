@@ -236,10 +236,12 @@ class _ParseFeedFn(beam.DoFn):
 class ParseFeeds(beam.PTransform):
     """(feed, bytes, fetched_millis) -> partial item records, and dead letters for bad feeds.
 
-    Returns (items, dead_letters). Reshuffles before parsing so that parsing, the slowest
-    step, spreads over workers instead of staying with whichever worker read the feed, and
-    after it so that one big feed's items do too. Shared by the batch and unbounded jobs.
-    Whatever `parser` raises on a document becomes that feed's parse dead letter.
+    Returns (items, dead_letters). Reshuffles before parsing so that parsing and what follows
+    it spread over workers by feed instead of staying with whichever worker read the feed.
+    Items are not reshuffled again after parsing: with that second reshuffle, Beam's local
+    runner with two multi_processing workers silently lost about 9,000 of 101,306 items in
+    three of five runs, and in none of five without it. Shared by the batch and unbounded
+    jobs. Whatever `parser` raises on a document becomes that feed's parse dead letter.
     """
 
     def __init__(self, parser=parse_feed):
@@ -251,8 +253,7 @@ class ParseFeeds(beam.PTransform):
                   | "SpreadFeeds" >> beam.Reshuffle()
                   | "Parse" >> beam.ParDo(_ParseFeedFn(self._parser))
                   .with_outputs(PARSE_FAILED, main="items"))
-        items = parsed.items | "SpreadItems" >> beam.Reshuffle()
-        return items, parsed[PARSE_FAILED]
+        return parsed.items, parsed[PARSE_FAILED]
 
 
 class ReadFeeds(beam.PTransform):
