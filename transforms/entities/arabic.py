@@ -26,7 +26,8 @@ from pathlib import Path
 import regex
 
 from transforms.arabic import normalise, proclitic_splits, strip_article
-from transforms.entities.crf import bio_spans, model_attributes, open_crf
+from transforms.entities.crf import bio_spans
+from transforms.entities.crf_decoding import CrfWeights, WordScores, decode
 from transforms.loading import loaded_once
 
 MODELS = Path(__file__).parent / "models"
@@ -192,6 +193,7 @@ class _NameWord:
     own: tuple[str, ...]  # the token's own attributes
     context: dict[int, tuple[str, ...]]  # what it gives a neighbour at each offset
     is_title: bool
+    row: int  # in the names model's WordScores
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,7 @@ class _DateWord:
     own: tuple[str, ...]
     context: dict[int, tuple[str, ...]]
     date_class: str  # "" when the word says nothing about dates
+    row: int  # in the dates model's WordScores
 
 
 class ArabicFeatures:
@@ -206,17 +209,32 @@ class ArabicFeatures:
     a token's text alone is computed once per distinct token and cached: news repeats its words,
     and a new word costs tens of microseconds.
 
-    With `name_attributes` / `date_attributes` (the attributes a trained model knows), unknown
-    attributes are dropped once per word: they cannot change the model's output."""
+    With the trained models, unknown attributes are dropped once per word (they cannot change
+    a model's output) and each word's weights are summed once, for name_rows() and
+    date_rows(). Training reads the attributes themselves: name_features(), date_features()."""
 
-    def __init__(self, tables: WordTables, name_attributes: frozenset[str] | None = None,
-                 date_attributes: frozenset[str] | None = None):
+    def __init__(self, tables: WordTables, names_model: CrfWeights | None = None,
+                 dates_model: CrfWeights | None = None):
         self.tables = tables
-        self.name_attributes = name_attributes
-        self.date_attributes = date_attributes
+        self.name_attributes = names_model.attributes if names_model else None
+        self.date_attributes = dates_model.attributes if dates_model else None
+        self.name_scores = WordScores(names_model, len(_NAME_CONTEXT) + 1) \
+            if names_model else None
+        self.date_scores = WordScores(dates_model, len(_DATE_CONTEXT) + 1) \
+            if dates_model else None
         self._name_starts: dict[str, int] = {}
         self._name_words: dict[str, _NameWord] = {}
         self._date_words: dict[str, _DateWord] = {}
+
+    def start_document(self) -> None:
+        """Empty the word caches when full; only between documents, so that a document's
+        rows stay valid while it is tagged."""
+        if len(self._name_words) >= CACHE_LIMIT or len(self._date_words) >= CACHE_LIMIT:
+            self._name_words.clear()
+            self._date_words.clear()
+            for scores in (self.name_scores, self.date_scores):
+                if scores is not None:
+                    scores.clear()
 
     # --- where a name starts inside its first token ---------------------------------------
 
@@ -273,23 +291,21 @@ class ArabicFeatures:
         words = [cache.get(token) or self._name_word(token) for token in tokens]
         last = len(tokens) - 1
         features = []
-        last_title = -99
-        for index, word in enumerate(words):
-            attributes = list(word.own)
-            if 1 < index - last_title <= TITLE_WINDOW:
-                attributes.append("ttl<=4")
-            if word.is_title:
-                last_title = index
-            if index == 0:
-                attributes.append("BOS")
-            if index == last:
-                attributes.append("EOS")
+        for index, (word, extras) in enumerate(zip(words, _name_sentence_attributes(words))):
+            attributes = list(word.own) + extras
             for offset in _NAME_CONTEXT:
                 neighbour = index + offset
                 if 0 <= neighbour <= last:
                     attributes.extend(words[neighbour].context[offset])
             features.append(attributes)
         return features
+
+    def name_rows(self, tokens: list[str]) -> tuple[list[int], list[list[str]]]:
+        """name_features() for decode(): each token's row in name_scores, and its attributes
+        that come from the sentence rather than the word."""
+        cache = self._name_words
+        words = [cache.get(token) or self._name_word(token) for token in tokens]
+        return [word.row for word in words], _name_sentence_attributes(words)
 
     def _name_word(self, token: str) -> _NameWord:
         tables = self.tables
@@ -346,7 +362,8 @@ class ArabicFeatures:
                                   for level, cluster in enumerate(clusters[:2])] \
             + ["g=" + tag for tag in sorted_tags if not tag.startswith("~")]
         own, context = _with_context(own, shared, _NAME_CONTEXT, self.name_attributes)
-        return _remember(self._name_words, token, _NameWord(own, context, "TTL" in tags))
+        return self._name_words.setdefault(token, _NameWord(
+            own, context, "TTL" in tags, _scored(self.name_scores, own, context)))
 
     # --- dates model ----------------------------------------------------------------------
 
@@ -358,40 +375,40 @@ class ArabicFeatures:
         if not any(word.date_class for word in words):
             return None
         last = len(tokens) - 1
-        classes = [word.date_class or _PUNCTUATION_CLASS.get(token, "")
-                   for word, token in zip(words, tokens)]
-        marks = _date_pattern_marks(classes)
         known = self.date_attributes
         features = []
-        open_parenthesis = -99
-        for index, word in enumerate(words):
-            attributes = list(word.own)
-            if marks[index]:
-                attributes.append(marks[index])
-            token = tokens[index]
-            if token == "(":
-                open_parenthesis = index
-                if ")" in tokens[index + 1:index + 8]:
-                    attributes.append("par:closes")
-            elif token == ")" and 0 < index - open_parenthesis <= 7:
-                attributes.append("par:opened")
-                if any(words[inside].date_class in ("YR", "DN", "NDATE")
-                       for inside in range(open_parenthesis + 1, index)):
-                    attributes.append("par:date")
+        for index, (word, (before, after)) in enumerate(
+                zip(words, _date_sentence_attributes(tokens, words))):
+            attributes = list(word.own) + before
             for offset in _DATE_CONTEXT:
                 neighbour = index + offset
                 if 0 <= neighbour <= last:
                     attributes.extend(words[neighbour].context[offset])
                 elif offset in (-1, 1):
                     attributes.append("%+dBOUND" % offset)
-            if index > 0:
-                attributes.append("c-=" + words[index - 1].date_class + "|" + word.date_class)
-            if index < last:
-                attributes.append("c+=" + word.date_class + "|" + words[index + 1].date_class)
+            attributes += after
             if known is not None:
                 attributes = [attribute for attribute in attributes if attribute in known]
             features.append(attributes)
         return features
+
+    def date_rows(self, tokens: list[str]) -> tuple[list[int], list[list[str]]] | None:
+        """date_features() for decode(), or None as there: each token's row in date_scores,
+        and its attributes that come from the sentence rather than the word."""
+        cache = self._date_words
+        words = [cache.get(token) or self._date_word(token) for token in tokens]
+        if not any(word.date_class for word in words):
+            return None
+        last = len(tokens) - 1
+        extras = []
+        for index, (before, after) in enumerate(_date_sentence_attributes(tokens, words)):
+            attributes = before + after
+            if index == 0:
+                attributes.append("-1BOUND")
+            if index == last:
+                attributes.append("+1BOUND")
+            extras.append(attributes)
+        return [word.row for word in words], extras
 
     def calendar_dates(self, tokens: list[str]) -> list[tuple[int, int]]:
         """(first, last) of each day-and-month or month-and-year the word classes spell out
@@ -439,7 +456,69 @@ class ArabicFeatures:
             own.append("pc=" + _PUNCTUATION_CLASS.get(token, "o"))
         shared = ["w=" + word] + (["dc=" + date_class] if date_class else [])
         own, context = _with_context(own, shared, _DATE_CONTEXT, self.date_attributes)
-        return _remember(self._date_words, token, _DateWord(own, context, date_class))
+        return self._date_words.setdefault(token, _DateWord(
+            own, context, date_class, _scored(self.date_scores, own, context)))
+
+
+def _scored(scores: WordScores | None, own: tuple[str, ...],
+            context: dict[int, tuple[str, ...]]) -> int:
+    """The row of a new word in `scores` (-1 without a model)."""
+    if scores is None:
+        return -1
+    scores.add((own, *context.values()))
+    return scores.count - 1
+
+
+def _name_sentence_attributes(words: list[_NameWord]) -> list[list[str]]:
+    """Per token, the names model's attributes that come from its sentence: a title word
+    shortly before it, the sentence's first and last token."""
+    out = []
+    last = len(words) - 1
+    last_title = -99
+    for index, word in enumerate(words):
+        attributes = []
+        if 1 < index - last_title <= TITLE_WINDOW:
+            attributes.append("ttl<=4")
+        if word.is_title:
+            last_title = index
+        if index == 0:
+            attributes.append("BOS")
+        if index == last:
+            attributes.append("EOS")
+        out.append(attributes)
+    return out
+
+
+def _date_sentence_attributes(tokens: list[str],
+                              words: list[_DateWord]) -> list[tuple[list[str], list[str]]]:
+    """Per token, the dates model's attributes from its sentence (but the sentence bounds), as
+    (those date_features() puts before the neighbours' attributes, those it puts after): its
+    place in a date pattern, parentheses around a date, and the word classes either side."""
+    last = len(tokens) - 1
+    classes = [word.date_class or _PUNCTUATION_CLASS.get(token, "")
+               for word, token in zip(words, tokens)]
+    marks = _date_pattern_marks(classes)
+    out = []
+    open_parenthesis = -99
+    for index, word in enumerate(words):
+        before = [marks[index]] if marks[index] else []
+        token = tokens[index]
+        if token == "(":
+            open_parenthesis = index
+            if ")" in tokens[index + 1:index + 8]:
+                before.append("par:closes")
+        elif token == ")" and 0 < index - open_parenthesis <= 7:
+            before.append("par:opened")
+            if any(words[inside].date_class in ("YR", "DN", "NDATE")
+                   for inside in range(open_parenthesis + 1, index)):
+                before.append("par:date")
+        after = []
+        if index > 0:
+            after.append("c-=" + words[index - 1].date_class + "|" + word.date_class)
+        if index < last:
+            after.append("c+=" + word.date_class + "|" + words[index + 1].date_class)
+        out.append((before, after))
+    return out
 
 
 def _date_pattern_marks(classes: list[str]) -> list[str]:
@@ -481,13 +560,10 @@ class ArabicTagger:
     """Both CRFs and the word tables of one models folder."""
 
     def __init__(self, folder: Path = MODELS):
-        self._names = open_crf(folder / NAMES_MODEL)
-        self._dates = open_crf(folder / DATES_MODEL)
-        self.features = ArabicFeatures(WordTables.load(folder),
-                                       model_attributes(self._names),
-                                       model_attributes(self._dates))
-        # a crfsuite tagger keeps the sequence it is given between two C calls
-        self._crf_lock = threading.Lock()
+        self.features = ArabicFeatures(WordTables.load(folder), CrfWeights(folder / NAMES_MODEL),
+                                       CrfWeights(folder / DATES_MODEL))
+        # the per-word caches and scores are shared by the threads of a worker
+        self._lock = threading.Lock()
 
     def name_start(self, token: str) -> int:
         return self.features.name_start(token)
@@ -509,7 +585,16 @@ class ArabicTagger:
                 and all(type(token) is str for token in sentence) for sentence in sentences):
             raise TypeError("ArabicTagger.tag takes a list of sentences, each a list of token "
                             "strings")
-        return [self._tag_sentence(list(sentence)) if sentence else [] for sentence in sentences]
+        sentences = [list(sentence) for sentence in sentences]
+        features = self.features
+        with self._lock:
+            features.start_document()
+            name_tags = _decode_sentences(features.name_scores, _NAME_CONTEXT,
+                                          [features.name_rows(tokens) for tokens in sentences])
+            date_tags = _decode_sentences(features.date_scores, _DATE_CONTEXT,
+                                          [features.date_rows(tokens) for tokens in sentences])
+            return [self._entities(tokens, names, dates)
+                    for tokens, names, dates in zip(sentences, name_tags, date_tags)]
 
     def _date_start(self, tokens: list[str], first: int, last: int) -> int:
         """A date's first token, past words the model ran into its front that say nothing of
@@ -525,13 +610,10 @@ class ArabicTagger:
             first += 1
         return first
 
-    def _tag_sentence(self, tokens: list[str]) -> list[Entity]:
+    def _entities(self, tokens: list[str], name_tags: list[str],
+                  date_tags: list[str] | None) -> list[Entity]:
+        """The entities of a sentence from its labels (date_tags None: no date cue)."""
         features = self.features
-        name_features = features.name_features(tokens)
-        date_features = features.date_features(tokens)
-        with self._crf_lock:
-            name_tags = self._names.tag(name_features)
-            date_tags = self._dates.tag(date_features) if date_features is not None else None
         entities = []
         named = set()
         for first, last, label in bio_spans(name_tags):
@@ -556,6 +638,32 @@ class ArabicTagger:
                     entities.append((first, last, "DATE", 0))
         entities.sort()
         return entities
+
+
+def _decode_sentences(scores: WordScores,
+                      offsets: tuple[int, ...],
+                      sentences: list[tuple[list[int], list[list[str]]] | None]
+                      ) -> list[list[str] | None]:
+    """decode() over the sentences of a document at once: each sentence as (rows, extras),
+    or None for a sentence the model has nothing to read in (its labels: None)."""
+    rows: list[int] = []
+    starts = [0]
+    extras: list[list[str]] = []
+    for sentence in sentences:
+        if sentence is not None:
+            rows += sentence[0]
+            extras += sentence[1]
+            starts.append(len(rows))
+    labels = decode(scores, rows, starts, offsets, extras)
+    out: list[list[str] | None] = []
+    read = 0
+    for sentence in sentences:
+        if sentence is None:
+            out.append(None)
+        else:
+            out.append(labels[starts[read]:starts[read + 1]])
+            read += 1
+    return out
 
 
 # ANERcorp, which the names model learnt from, leaves ministries, authorities and courts

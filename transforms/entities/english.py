@@ -23,8 +23,10 @@ import gzip
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import Sequence
 
-from transforms.entities.crf import bio_spans, model_attributes, open_crf
+from transforms.entities.crf import bio_spans
+from transforms.entities.crf_decoding import CrfWeights, WordScores, decode
 from transforms.loading import loaded_once
 
 MODELS = Path(__file__).parent / "models"
@@ -55,6 +57,8 @@ _TITLE_CASE_FUNCTION_WORDS = frozenset(
 # (A full stop always ends a sentence, so it never comes before a word of the same sentence.)
 OPENERS = frozenset(('"', ":", "(", "'", "-", "--", "`", "``"))
 _BEFORE_FIRST, _AFTER_LAST = ("BOS",), ("EOS",)
+# Where the neighbour whose form 1, 2, 3, 4 of _word() a token reads is (form 0 is its own).
+_FORM_OFFSETS = (-1, 1, -2, 2)
 
 
 @lru_cache(maxsize=100_000)  # per word of every sentence, twice; news repeats its words
@@ -220,11 +224,29 @@ class EnglishFeatures:
     word: they cannot change the models' output."""
 
     def __init__(self, words: WordTable, gazetteer: Gazetteer,
-                 known: frozenset[str] | None = None):
+                 known: frozenset[str] | None = None, models: Sequence[CrfWeights] = ()):
         self.words = words
         self.gazetteer = gazetteer
         self.known = known
-        self._cache: dict[tuple[str, int], tuple[tuple[str, ...], ...]] = {}
+        # (word, casing mode) -> (its attributes per form, its row in each model's scores)
+        self._cache: dict[tuple[str, int], tuple[tuple[tuple[str, ...], ...], int]] = {}
+        self.scores = [WordScores(model, len(_FORM_OFFSETS) + 1) for model in models]
+
+    def _entry(self, token: str, mode: int) -> tuple[tuple[tuple[str, ...], ...], int]:
+        entry = self._cache.get((token, mode))
+        if entry is None:
+            forms = self._word(token, mode)
+            for scores in self.scores:
+                scores.add(forms)
+            entry = self._cache[(token, mode)] = (forms, len(self._cache))
+        return entry
+
+    def _start_document(self) -> None:
+        # only between documents: a document's rows stay valid while it is tagged
+        if len(self._cache) > CACHE_LIMIT:
+            self._cache.clear()
+            for scores in self.scores:
+                scores.clear()
 
     def _word(self, word: str, mode: int) -> tuple[tuple[str, ...], ...]:
         """(own, as previous word, as next word, as second previous, as second next)."""
@@ -261,23 +283,15 @@ class EnglishFeatures:
 
     def document(self, sentences: list[list[str]]) -> list[list[list[str]]]:
         """Attributes of every token of one document, a list per token (fresh lists: the
-        second pass extends them)."""
-        cache = self._cache
-        if len(cache) > CACHE_LIMIT:
-            cache.clear()
+        second pass extends them). What training reads; tagging reads the same attributes as
+        document_rows()."""
+        self._start_document()
         modes = [sentence_mode(tokens) for tokens in sentences]
         seen_lower, seen_capitalised = document_casing(sentences, modes)
         out = []
         for tokens, mode in zip(sentences, modes):
-            words = []
-            for token in tokens:
-                word = cache.get((token, mode))
-                if word is None:
-                    word = cache[(token, mode)] = self._word(token, mode)
-                words.append(word)
+            words = [self._entry(token, mode)[0] for token in tokens]
             marks = self.gazetteer.marks(tokens, mode)
-            mode_attributes = _MODE_ATTRIBUTES[mode]
-            lower_mark, capital_mark = ("dl", "dc") if mode == NORMAL else ("mdl", "mdc")
             count = len(tokens)
             sentence = []
             for index, token in enumerate(tokens):
@@ -294,18 +308,53 @@ class EnglishFeatures:
                         attributes += words[index + 2][4]
                 else:
                     attributes += _AFTER_LAST
-                attributes += mode_attributes
-                if marks is not None:
-                    attributes += marks[index]
-                if mode != NORMAL or token[0].isupper():
-                    low = token.lower()
-                    if low in seen_lower:
-                        attributes.append(lower_mark)
-                    if low in seen_capitalised:
-                        attributes.append(capital_mark)
+                attributes += _sentence_attributes(token, mode, marks, index, seen_lower,
+                                                   seen_capitalised)
                 sentence.append(attributes)
             out.append(sentence)
         return out
+
+    def document_rows(self, sentences: list[list[str]]) -> tuple[list[int], list[int],
+                                                                  list[list[str]]]:
+        """The attributes of document() for decode(): each token's word row in `scores`,
+        the index of each sentence's first token (then the token count), and each token's
+        attributes that do not come from a word alone (BOS, EOS and _sentence_attributes)."""
+        self._start_document()
+        modes = [sentence_mode(tokens) for tokens in sentences]
+        seen_lower, seen_capitalised = document_casing(sentences, modes)
+        rows: list[int] = []
+        starts = [0]
+        extras = []
+        for tokens, mode in zip(sentences, modes):
+            rows += [self._entry(token, mode)[1] for token in tokens]
+            starts.append(len(rows))
+            marks = self.gazetteer.marks(tokens, mode)
+            last = len(tokens) - 1
+            for index, token in enumerate(tokens):
+                attributes = _sentence_attributes(token, mode, marks, index, seen_lower,
+                                                  seen_capitalised)
+                if index == 0:
+                    attributes += _BEFORE_FIRST
+                if index == last:
+                    attributes += _AFTER_LAST
+                extras.append(attributes)
+        return rows, starts, extras
+
+
+def _sentence_attributes(token: str, mode: int, marks: list[list[str]] | None, index: int,
+                         seen_lower: set[str], seen_capitalised: set[str]) -> list[str]:
+    """A token's attributes from its sentence and document: the casing mode, the gazetteer
+    marks and how the document writes the word elsewhere."""
+    attributes = list(_MODE_ATTRIBUTES[mode])
+    if marks is not None:
+        attributes += marks[index]
+    if mode != NORMAL or token[0].isupper():
+        low = token.lower()
+        if low in seen_lower:
+            attributes.append("dl" if mode == NORMAL else "mdl")
+        if low in seen_capitalised:
+            attributes.append("dc" if mode == NORMAL else "mdc")
+    return attributes
 
 
 def document_casing(sentences: list[list[str]], modes: list[int]) -> tuple[set[str], set[str]]:
@@ -371,13 +420,14 @@ class EnglishTagger:
     """Both CRFs, the word table and the gazetteer of one models folder."""
 
     def __init__(self, folder: Path = MODELS):
-        self._first_pass = open_crf(folder / FIRST_PASS_MODEL)
-        self._second_pass = open_crf(folder / SECOND_PASS_MODEL)
-        known = model_attributes(self._first_pass) | model_attributes(self._second_pass)
+        first_pass = CrfWeights(folder / FIRST_PASS_MODEL)
+        second_pass = CrfWeights(folder / SECOND_PASS_MODEL)
         self.features = EnglishFeatures(load_word_table(folder / WORD_TABLE),
-                                        Gazetteer.load(folder / GAZETTEER), known)
-        # a crfsuite tagger keeps the sequence it is given between two C calls
-        self._crf_lock = threading.Lock()
+                                        Gazetteer.load(folder / GAZETTEER),
+                                        first_pass.attributes | second_pass.attributes,
+                                        (first_pass, second_pass))
+        # the per-word caches and scores are shared by the threads of a worker
+        self._lock = threading.Lock()
 
     def tag(self, sentences: list[list[str]]) -> list[list[Span]]:
         """Per sentence (a list of token texts; the sentences of one document together), its
@@ -395,14 +445,16 @@ class EnglishTagger:
 
     def labels(self, sentences: list[list[str]]) -> list[list[str]]:
         """BIO labels (with MISC) of the tokens of one document, after both passes."""
-        attributes = self.features.document(sentences)
-        with self._crf_lock:
-            first = [self._first_pass.tag(a) if a else [] for a in attributes]
-        for sentence, history in zip(attributes, label_history(sentences, first)):
-            for token_attributes, token_history in zip(sentence, history):
-                token_attributes += token_history
-        with self._crf_lock:
-            return [self._second_pass.tag(a) if a else [] for a in attributes]
+        first_pass, second_pass = self.features.scores
+        with self._lock:
+            rows, starts, extras = self.features.document_rows(sentences)
+            first = decode(first_pass, rows, starts, _FORM_OFFSETS, extras)
+            first_labels = [first[start:end] for start, end in zip(starts, starts[1:])]
+            history = [attributes for sentence in label_history(sentences, first_labels)
+                       for attributes in sentence]
+            second = decode(second_pass, rows, starts, _FORM_OFFSETS,
+                            [own + more for own, more in zip(extras, history)])
+        return [second[start:end] for start, end in zip(starts, starts[1:])]
 
 
 @loaded_once

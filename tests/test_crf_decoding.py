@@ -1,0 +1,110 @@
+"""Decoding a CRFsuite model from per-word weight sums (transforms/entities/crf_decoding.py)
+gives CRFsuite's own labels."""
+from pathlib import Path
+
+import pycrfsuite
+import pytest
+
+from transforms.entities.crf_decoding import CrfWeights, WordScores, decode
+from transforms.entities.english import english_tagger, label_history
+from transforms.entities.arabic import _DATE_CONTEXT, _NAME_CONTEXT, arabic_tagger
+from transforms.entities.tokens import sentences, tokenise
+
+ENGLISH = ("Chancellor Olaf Scholz told Volkswagen workers in Wolfsburg on Tuesday that Germany "
+           "would not let the carmaker close plants. PUTIN ARRIVES IN KYIV. "
+           "The European Union said on Friday that Ursula von der Leyen would meet Joe Biden "
+           "in Washington. Nice beat Paris St Germain 2-1.")
+ARABIC = ("قال الرئيس الفرنسي إيمانويل ماكرون في باريس يوم 12 مارس 2024 إن وزارة الخارجية "
+          "الفرنسية ستستقبل وفدا من الأمم المتحدة. وأعلنت الحكومة المصرية أمس (الثلاثاء) "
+          "عن خطة جديدة.")
+
+
+def token_texts(text: str, language: str) -> list[list[str]]:
+    tokens = tokenise(text, language)
+    return [[token.text for token in group] for group in sentences(text, tokens)]
+
+
+def crfsuite_labels(path: Path, attributes: list[list[list[str]]]) -> list[list[str]]:
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    return [tagger.tag(sentence) if sentence else [] for sentence in attributes]
+
+
+def split(labels: list[str], starts: list[int]) -> list[list[str]]:
+    return [labels[start:end] for start, end in zip(starts, starts[1:])]
+
+
+def test_english_passes_give_crfsuites_labels():
+    from transforms.entities import english
+
+    features = english_tagger().features
+    first_scores, second_scores = features.scores
+    words = token_texts(ENGLISH, "en")
+    rows, starts, extras = features.document_rows(words)
+    first = split(decode(first_scores, rows, starts, english._FORM_OFFSETS, extras), starts)
+    attributes = features.document(words)
+    assert first == crfsuite_labels(english.MODELS / english.FIRST_PASS_MODEL, attributes)
+    history = label_history(words, first)
+    with_history = [[own + more for own, more in zip(sentence, extra)]
+                    for sentence, extra in zip(attributes, history)]
+    flat_history = [more for sentence in history for more in sentence]
+    second = decode(second_scores, rows, starts, english._FORM_OFFSETS,
+                    [own + more for own, more in zip(extras, flat_history)])
+    assert split(second, starts) == crfsuite_labels(
+        english.MODELS / english.SECOND_PASS_MODEL, with_history)
+    assert any(label != "O" for label in second)
+
+
+@pytest.mark.parametrize("model", ["names", "dates"])
+def test_arabic_models_give_crfsuites_labels(model):
+    from transforms.entities import arabic
+
+    features = arabic_tagger().features
+    for tokens in token_texts(ARABIC, "ar"):
+        if model == "names":
+            read, scores, offsets = features.name_rows(tokens), features.name_scores, \
+                _NAME_CONTEXT
+            attributes, path = features.name_features(tokens), arabic.MODELS / arabic.NAMES_MODEL
+        else:
+            read, scores, offsets = features.date_rows(tokens), features.date_scores, \
+                _DATE_CONTEXT
+            attributes, path = features.date_features(tokens), arabic.MODELS / arabic.DATES_MODEL
+        assert (read is None) == (attributes is None)
+        if read is not None:
+            rows, extras = read
+            labels = decode(scores, rows, [0, len(rows)], offsets, extras)
+            assert labels == crfsuite_labels(path, [attributes])[0]
+
+
+def train_tiny_model(path: Path) -> None:
+    trainer = pycrfsuite.Trainer(verbose=False)
+    trainer.append([["w=paris", "cap"], ["w=is"], ["w=big"]], ["B-LOC", "O", "O"])
+    trainer.append([["w=anna", "cap"], ["w=smith", "cap"], ["w=spoke"]], ["B-PER", "I-PER", "O"])
+    trainer.set_params({"c2": 0.01, "max_iterations": 50})
+    trainer.train(str(path))
+
+
+def test_unknown_attributes_weigh_nothing_and_word_rows_grow(tmp_path):
+    path = tmp_path / "tiny.crfsuite"
+    train_tiny_model(path)
+    weights = CrfWeights(path)
+    assert set(weights.labels) == {"B-LOC", "O", "B-PER", "I-PER"}
+    scores = WordScores(weights, 1)
+    for index in range(1500):  # past the first allocation of rows
+        scores.add([("w=never-seen-%d" % index,)])
+    scores.add([("w=anna", "cap")])
+    scores.add([("w=smith", "cap")])
+    labels = decode(scores, [1500, 1501], [0, 2], (), [["not-an-attribute"], []])
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    assert labels == tagger.tag([["w=anna", "cap"], ["w=smith", "cap"]]) == ["B-PER", "I-PER"]
+    assert not scores.rows[:1500].any()
+
+
+def test_missing_and_foreign_model_files_are_clear_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="rebuild the models"):
+        CrfWeights(tmp_path / "absent.crfsuite")
+    other = tmp_path / "other.crfsuite"
+    other.write_bytes(b"not a model at all, but long enough for a header" * 2)
+    with pytest.raises(ValueError, match="not a CRFsuite"):
+        CrfWeights(other)
