@@ -4,9 +4,9 @@ the same functions and to feedparser alone parsing the same files (one core).
     python benchmarks/throughput.py [--items 5000] [--workers 1 2]
 
 The job runs as `python -m pipelines.news_pipeline` (what `newsbeam run` runs) in a process of
-its own, start-up included; each run also reports its peak resident memory, the sum over its
-processes (the runner and Beam's workers), sampled every half second (Linux /proc; elsewhere
-not reported).
+its own, start-up included; each run also reports its peak resident memory over its
+processes (the runner and Beam's workers), as the sum of their RSS and of their PSS, sampled
+every half second (Linux /proc; elsewhere not reported).
 
 Feeds come from ../shared/data/feeds/real when present (real-world sizes), else from the
 bundled samples; they are copied under distinct names until there are enough items, so each
@@ -97,8 +97,11 @@ def plain_loop(folder: pathlib.Path) -> tuple[int, float, dict]:
     return count, time.perf_counter() - start, stages
 
 
-def _process_tree_rss(root: int) -> int:
-    """Bytes resident in `root` and every process below it (0 without /proc)."""
+def _process_tree_memory(root: int) -> tuple[int, int]:
+    """Bytes resident in `root` and every process below it: (the sum of their RSS, the sum of
+    their PSS); (0, 0) without /proc. The RSS sum counts a page that several processes share
+    (a library's code, mapped by each worker) once per process; PSS divides it among them, so
+    its sum is the memory the run takes."""
     parents, rss = {}, {}
     for name in os.listdir("/proc") if os.path.isdir("/proc") else ():
         if not name.isdigit():
@@ -115,7 +118,18 @@ def _process_tree_rss(root: int) -> int:
         children = {pid for pid, parent in parents.items() if parent in tree} - tree
         tree |= children
         grew = bool(children)
-    return sum(rss.get(pid, 0) for pid in tree)
+    return sum(rss.get(pid, 0) for pid in tree), sum(_pss(pid) for pid in tree if pid in rss)
+
+
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass  # ended meanwhile, or no smaps_rollup (Linux before 4.14)
+    return 0
 
 
 def main() -> None:
@@ -148,30 +162,32 @@ def main() -> None:
             if workers > 1:
                 argv.append("--direct_running_mode=multi_processing")
             start = time.perf_counter()
-            summary, peak = newsbeam_run(argv)
+            summary, (peak_rss, peak_pss) = newsbeam_run(argv)
             seconds = time.perf_counter() - start
-            peak = f", peak RSS {peak / 2**30:.2f} GB" if peak else ""
+            peak = f", peak memory {peak_rss / 2**30:.2f} GiB RSS, {peak_pss / 2**30:.2f} GiB " \
+                "PSS" if peak_rss else ""
             print(f"newsbeam run, FnApiRunner, {workers} worker(s): {summary['records_written']} "
                   f"records + {summary['dead_letters']} dead letters in {seconds:.1f} s = "
                   f"{summary['items_read'] / seconds:,.0f} items/s (start-up included){peak}")
 
 
-def newsbeam_run(argv: list[str]) -> tuple[dict, int]:
+def newsbeam_run(argv: list[str]) -> tuple[dict, tuple[int, int]]:
     """`newsbeam run ARGV` in a process of its own, as a user runs it (Python and Beam start-up
-    included, nothing loaded before); returns the run's summary and the peak of its processes'
-    resident memory in bytes, sampled every half second (0 without /proc)."""
+    included, nothing loaded before); returns the run's summary and the peaks of its processes'
+    resident memory in bytes (_process_tree_memory), sampled every half second."""
     process = subprocess.Popen([sys.executable, "-m", "pipelines.news_pipeline", *argv],
                                cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = 0
+    peak_rss = peak_pss = 0
     while process.poll() is None:
-        peak = max(peak, _process_tree_rss(process.pid))
+        rss, pss = _process_tree_memory(process.pid)
+        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
         time.sleep(0.5)
     if process.returncode:
         raise SystemExit(f"newsbeam run failed with exit status {process.returncode}")
     output = pathlib.Path(argv[argv.index("--output") + 1])
     [summary] = (output / "_runs").glob("*/summary.json")
-    return json.loads(summary.read_text(encoding="utf-8")), peak
+    return json.loads(summary.read_text(encoding="utf-8")), (peak_rss, peak_pss)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import regex
 
@@ -49,9 +50,11 @@ _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 _PUNCTUATION_CLASS = {"(": "(", ")": ")", "/": "/", "-": "-", "،": ",", ",": ",", ".": ".",
                       ":": ":", '"': "q", "«": "q", "»": "q", "؛": ";", ";": ";", "؟": "?",
                       "?": "?", "!": "!"}
-# Per-word cache entries, about 3 KB (names and dates) each: emptied past this, so that a stream of new
-# words keeps a worker's caches under about 150 MB. The development captures' 1,369
-# items have 13,000 distinct words a language, so their rerun never empties them.
+# Per-word cache entries: when tagging, a word's summed weights in the names and dates
+# models (about 550 bytes); when training, its attribute strings (about 3 KB). Emptied past
+# this, so that a stream of new words keeps a worker's tagging caches under about 40 MB. The
+# development captures' 1,369 items have 13,000 distinct words a language, so their rerun
+# never empties them.
 CACHE_LIMIT = 50_000
 
 
@@ -193,7 +196,6 @@ class _NameWord:
     own: tuple[str, ...]  # the token's own attributes
     context: dict[int, tuple[str, ...]]  # what it gives a neighbour at each offset
     is_title: bool
-    row: int  # in the names model's WordScores
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,17 @@ class _DateWord:
     own: tuple[str, ...]
     context: dict[int, tuple[str, ...]]
     date_class: str  # "" when the word says nothing about dates
-    row: int  # in the dates model's WordScores
+
+
+class _ScoredName(NamedTuple):
+    """What tagging keeps of a word for the names model: its attributes are in its row."""
+    row: int  # in name_scores (-1 without a model)
+    is_title: bool
+
+
+class _ScoredDate(NamedTuple):
+    row: int  # in date_scores (-1 without a model)
+    date_class: str
 
 
 class ArabicFeatures:
@@ -223,18 +235,38 @@ class ArabicFeatures:
         self.date_scores = WordScores(dates_model, len(_DATE_CONTEXT) + 1) \
             if dates_model else None
         self._name_starts: dict[str, int] = {}
+        # per token: its attributes (what training reads), and its rows (what tagging reads)
         self._name_words: dict[str, _NameWord] = {}
         self._date_words: dict[str, _DateWord] = {}
+        self._scored_names: dict[str, _ScoredName] = {}
+        self._scored_dates: dict[str, _ScoredDate] = {}
 
     def start_document(self) -> None:
-        """Empty the word caches when full; only between documents, so that a document's
-        rows stay valid while it is tagged."""
-        if len(self._name_words) >= CACHE_LIMIT or len(self._date_words) >= CACHE_LIMIT:
-            self._name_words.clear()
-            self._date_words.clear()
+        """Empty the scored word caches when full; only between documents, so that a
+        document's rows stay valid while it is tagged."""
+        if len(self._scored_names) >= CACHE_LIMIT or len(self._scored_dates) >= CACHE_LIMIT:
+            self._scored_names.clear()
+            self._scored_dates.clear()
             for scores in (self.name_scores, self.date_scores):
                 if scores is not None:
                     scores.clear()
+
+    def _scored_name(self, token: str) -> _ScoredName:
+        found = self._scored_names.get(token)
+        if found is None:
+            word = self._name_word(token)
+            found = self._scored_names[token] = _ScoredName(
+                _scored(self.name_scores, word.own, word.context), word.is_title)
+        return found
+
+    def scored_date(self, token: str) -> _ScoredDate:
+        """A token's row for the dates model and its date class."""
+        found = self._scored_dates.get(token)
+        if found is None:
+            word = self._date_word(token)
+            found = self._scored_dates[token] = _ScoredDate(
+                _scored(self.date_scores, word.own, word.context), word.date_class)
+        return found
 
     # --- where a name starts inside its first token ---------------------------------------
 
@@ -288,7 +320,8 @@ class ArabicFeatures:
 
     def name_features(self, tokens: list[str]) -> list[list[str]]:
         cache = self._name_words
-        words = [cache.get(token) or self._name_word(token) for token in tokens]
+        words = [cache.get(token) or _remember(cache, token, self._name_word(token))
+                 for token in tokens]
         last = len(tokens) - 1
         features = []
         for index, (word, extras) in enumerate(zip(words, _name_sentence_attributes(words))):
@@ -303,8 +336,8 @@ class ArabicFeatures:
     def name_rows(self, tokens: list[str]) -> tuple[list[int], list[list[str]]]:
         """name_features() for decode(): each token's row in name_scores, and its attributes
         that come from the sentence rather than the word."""
-        cache = self._name_words
-        words = [cache.get(token) or self._name_word(token) for token in tokens]
+        cache = self._scored_names
+        words = [cache.get(token) or self._scored_name(token) for token in tokens]
         return [word.row for word in words], _name_sentence_attributes(words)
 
     def _name_word(self, token: str) -> _NameWord:
@@ -362,8 +395,7 @@ class ArabicFeatures:
                                   for level, cluster in enumerate(clusters[:2])] \
             + ["g=" + tag for tag in sorted_tags if not tag.startswith("~")]
         own, context = _with_context(own, shared, _NAME_CONTEXT, self.name_attributes)
-        return self._name_words.setdefault(token, _NameWord(
-            own, context, "TTL" in tags, _scored(self.name_scores, own, context)))
+        return _NameWord(own, context, "TTL" in tags)
 
     # --- dates model ----------------------------------------------------------------------
 
@@ -371,7 +403,8 @@ class ArabicFeatures:
         """Attributes for the dates model, or None when no token can be part of a date (no
         number, month, weekday, time unit or relative time word): such a sentence has none."""
         cache = self._date_words
-        words = [cache.get(token) or self._date_word(token) for token in tokens]
+        words = [cache.get(token) or _remember(cache, token, self._date_word(token))
+                 for token in tokens]
         if not any(word.date_class for word in words):
             return None
         last = len(tokens) - 1
@@ -395,8 +428,8 @@ class ArabicFeatures:
     def date_rows(self, tokens: list[str]) -> tuple[list[int], list[list[str]]] | None:
         """date_features() for decode(), or None as there: each token's row in date_scores,
         and its attributes that come from the sentence rather than the word."""
-        cache = self._date_words
-        words = [cache.get(token) or self._date_word(token) for token in tokens]
+        cache = self._scored_dates
+        words = [cache.get(token) or self.scored_date(token) for token in tokens]
         if not any(word.date_class for word in words):
             return None
         last = len(tokens) - 1
@@ -414,7 +447,7 @@ class ArabicFeatures:
         """(first, last) of each day-and-month or month-and-year the word classes spell out
         ("9 نوفمبر 2020", "جانفي 2011"). The dates model learnt from Wojood, where Maghreb
         month names are rare; a calendar date is a date whatever the model says."""
-        classes = [(self._date_words.get(token) or self._date_word(token)).date_class
+        classes = [self.scored_date(token).date_class
                    or _PUNCTUATION_CLASS.get(token, "") or "x" for token in tokens]
         starts, position = [], 0
         for date_class in classes:
@@ -456,8 +489,7 @@ class ArabicFeatures:
             own.append("pc=" + _PUNCTUATION_CLASS.get(token, "o"))
         shared = ["w=" + word] + (["dc=" + date_class] if date_class else [])
         own, context = _with_context(own, shared, _DATE_CONTEXT, self.date_attributes)
-        return self._date_words.setdefault(token, _DateWord(
-            own, context, date_class, _scored(self.date_scores, own, context)))
+        return _DateWord(own, context, date_class)
 
 
 def _scored(scores: WordScores | None, own: tuple[str, ...],
@@ -469,7 +501,7 @@ def _scored(scores: WordScores | None, own: tuple[str, ...],
     return scores.count - 1
 
 
-def _name_sentence_attributes(words: list[_NameWord]) -> list[list[str]]:
+def _name_sentence_attributes(words: list[_NameWord] | list[_ScoredName]) -> list[list[str]]:
     """Per token, the names model's attributes that come from its sentence: a title word
     shortly before it, the sentence's first and last token."""
     out = []
@@ -489,8 +521,8 @@ def _name_sentence_attributes(words: list[_NameWord]) -> list[list[str]]:
     return out
 
 
-def _date_sentence_attributes(tokens: list[str],
-                              words: list[_DateWord]) -> list[tuple[list[str], list[str]]]:
+def _date_sentence_attributes(tokens: list[str], words: list[_DateWord] | list[_ScoredDate]
+                              ) -> list[tuple[list[str], list[str]]]:
     """Per token, the dates model's attributes from its sentence (but the sentence bounds), as
     (those date_features() puts before the neighbours' attributes, those it puts after): its
     place in a date pattern, parentheses around a date, and the word classes either side."""
@@ -603,8 +635,7 @@ class ArabicTagger:
         features = self.features
         while first < last:
             token = tokens[first]
-            word = features._date_words.get(token) or features._date_word(token)
-            if word.date_class or not token[:1].isalpha() or any(
+            if features.scored_date(token).date_class or not token[:1].isalpha() or any(
                     normalise(stem) in _DATE_OPENERS for _, stem in proclitic_splits(token)):
                 break
             first += 1

@@ -39,9 +39,11 @@ SECOND_PASS_MODEL = "en_names_pass2.crfsuite"
 CLUSTER_COUNTS = (64, 256, 1024)
 # Labels the models learn (CoNLL-2003's) and the kinds the tagger reports; MISC is not reported.
 KINDS = {"PER": "PERSON", "ORG": "ORGANIZATION", "LOC": "LOCATION"}
-# Per-word cache entries, about 1 KB each: emptied past this, so that a stream of new
-# words keeps a worker's caches under about 50 MB. The development captures' 1,369
-# items have 13,000 distinct words a language, so their rerun never empties them.
+# Per-word cache entries: when tagging, a word's summed weights in both models (720 bytes);
+# when training, its attribute strings (about 1 KB). Emptied past this, so that a stream of
+# new words keeps a worker's caches under about 50 MB (80 MB while the weights' array grows).
+# The development captures' 1,369 items have 13,000 distinct words a language, so their rerun
+# never empties them.
 CACHE_LIMIT = 50_000
 
 # Casing modes of a sentence.
@@ -228,25 +230,20 @@ class EnglishFeatures:
         self.words = words
         self.gazetteer = gazetteer
         self.known = known
-        # (word, casing mode) -> (its attributes per form, its row in each model's scores)
-        self._cache: dict[tuple[str, int], tuple[tuple[tuple[str, ...], ...], int]] = {}
+        # (word, casing mode) -> its attributes per form (what training reads), or its row in
+        # each model's scores (what tagging reads)
+        self._cache: dict[tuple[str, int], tuple[tuple[str, ...], ...]] = {}
+        self._rows: dict[tuple[str, int], int] = {}
         self.scores = [WordScores(model, len(_FORM_OFFSETS) + 1) for model in models]
 
-    def _entry(self, token: str, mode: int) -> tuple[tuple[tuple[str, ...], ...], int]:
-        entry = self._cache.get((token, mode))
-        if entry is None:
+    def _row(self, token: str, mode: int) -> int:
+        row = self._rows.get((token, mode))
+        if row is None:
             forms = self._word(token, mode)
             for scores in self.scores:
                 scores.add(forms)
-            entry = self._cache[(token, mode)] = (forms, len(self._cache))
-        return entry
-
-    def _start_document(self) -> None:
-        # only between documents: a document's rows stay valid while it is tagged
-        if len(self._cache) > CACHE_LIMIT:
-            self._cache.clear()
-            for scores in self.scores:
-                scores.clear()
+            row = self._rows[(token, mode)] = len(self._rows)
+        return row
 
     def _word(self, word: str, mode: int) -> tuple[tuple[str, ...], ...]:
         """(own, as previous word, as next word, as second previous, as second next)."""
@@ -285,12 +282,19 @@ class EnglishFeatures:
         """Attributes of every token of one document, a list per token (fresh lists: the
         second pass extends them). What training reads; tagging reads the same attributes as
         document_rows()."""
-        self._start_document()
+        cache = self._cache
+        if len(cache) > CACHE_LIMIT:
+            cache.clear()
         modes = [sentence_mode(tokens) for tokens in sentences]
         seen_lower, seen_capitalised = document_casing(sentences, modes)
         out = []
         for tokens, mode in zip(sentences, modes):
-            words = [self._entry(token, mode)[0] for token in tokens]
+            words = []
+            for token in tokens:
+                word = cache.get((token, mode))
+                if word is None:
+                    word = cache[(token, mode)] = self._word(token, mode)
+                words.append(word)
             marks = self.gazetteer.marks(tokens, mode)
             count = len(tokens)
             sentence = []
@@ -319,14 +323,17 @@ class EnglishFeatures:
         """The attributes of document() for decode(): each token's word row in `scores`,
         the index of each sentence's first token (then the token count), and each token's
         attributes that do not come from a word alone (BOS, EOS and _sentence_attributes)."""
-        self._start_document()
+        if len(self._rows) > CACHE_LIMIT:  # between documents: a document's rows stay valid
+            self._rows.clear()
+            for scores in self.scores:
+                scores.clear()
         modes = [sentence_mode(tokens) for tokens in sentences]
         seen_lower, seen_capitalised = document_casing(sentences, modes)
         rows: list[int] = []
         starts = [0]
         extras = []
         for tokens, mode in zip(sentences, modes):
-            rows += [self._entry(token, mode)[1] for token in tokens]
+            rows += [self._rows.get((token, mode)) or self._row(token, mode) for token in tokens]
             starts.append(len(rows))
             marks = self.gazetteer.marks(tokens, mode)
             last = len(tokens) - 1
