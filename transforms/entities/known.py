@@ -76,9 +76,11 @@ class KnownNames:
         capitalises only the first word of a name ("Banque mondiale", "Organisation mondiale
         de la santé"), it must begin with one."""
         spans = []
-        # Most tokens open no known name: only those that do are tried.
+        # Most tokens open no known name: only those that do are tried (in Latin script, only
+        # capitalised ones).
         openers = self._openers
-        heads = [openers.get(token) for token in tokens]
+        heads = [openers.get(token) if not latin_case or _capitalised(token) else ()
+                 for token in tokens]
         index = 0
         while index < len(tokens):
             if heads[index] == ():
@@ -115,8 +117,8 @@ class KnownNames:
 
     def _match_at(self, tokens: list[str], index: int, latin_case: bool,
                   french: bool) -> Span | None:
-        if latin_case and not _capitalised(tokens[index]):
-            return None
+        """The known name that begins at tokens[index] (a capitalised token, with
+        `latin_case`), or None."""
         for skip, head_words, lengths in self._heads(tokens[index]):
             # Folded words, token by token: a token may fold to several ("Etats-Unis").
             words = list(head_words)
