@@ -67,15 +67,6 @@ class CrfWeights:
         self.attributes = frozenset(name for name, index in self.attribute_ids.items()
                                     if index in weighted)
 
-    def ids(self, attributes: Iterable[str]) -> list[int]:
-        """The ids of the model's attributes among `attributes` (the others weigh nothing)."""
-        ids = self.attribute_ids
-        return [ids[attribute] for attribute in attributes if attribute in ids]
-
-    def vector(self, attributes: Iterable[str]) -> np.ndarray:
-        """The summed weights, per label, of `attributes`."""
-        return self.state_weights[self.ids(attributes)].sum(axis=0)
-
 
 def _names(path: Path) -> tuple[list[str], dict[str, int]]:
     """The label names in id order and the attribute ids, from CRFsuite's text dump (the
@@ -108,9 +99,19 @@ class WordScores:
         """Score the next word, given its attributes per form."""
         if self.count == len(self.rows):
             self.rows = np.concatenate((self.rows, np.zeros_like(self.rows)))
+        ids = self.weights.attribute_ids
+        found: list[int] = []
+        starts, scored = [], []
+        for form, attributes in enumerate(forms):
+            known = [ids[attribute] for attribute in attributes if attribute in ids]
+            if known:
+                scored.append(form)
+                starts.append(len(found))
+                found += known
         row = self.rows[self.count]
-        for index, attributes in enumerate(forms):
-            row[index] = self.weights.vector(attributes)
+        row[:] = 0.0
+        if found:  # each form's weights summed in one call (a new word costs one, not five)
+            row[scored] = np.add.reduceat(self.weights.state_weights[found], starts, axis=0)
         self.count += 1
 
     def clear(self) -> None:
