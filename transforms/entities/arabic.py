@@ -1,6 +1,7 @@
 """The Arabic entity tagger: people, organisations, places and dates in Arabic news text.
 
-Two conditional random fields (python-crfsuite) read features of each token:
+Two conditional random fields (trained with python-crfsuite, decoded by crf_decoding.py) read
+features of each token:
 - the names model tags PERS, ORG, LOC and MISC in IOB2, trained on ANERcorp; MISC is learnt
   (it keeps those words out of the other types) but not reported;
 - the dates model tags DATE, trained on Wojood; it runs only on sentences with a date cue.

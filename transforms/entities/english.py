@@ -1,11 +1,12 @@
 """The English entity tagger: people, organisations and places in English news text (and in
 French and the other Latin-script languages finder.py hands it).
 
-Two conditional random fields (python-crfsuite) tag each sentence with PER, ORG, LOC and MISC
-in BIO; MISC is learnt (it keeps nationalities and events out of the other types) but not
-reported. The first pass reads features of the words of the sentence and of the document; the
-second pass reads the same features plus the labels the first pass gave to the other
-occurrences of each word in the document ("Nice" tagged ORG three times is ORG the fourth).
+Two conditional random fields (trained with python-crfsuite, decoded by crf_decoding.py) tag
+each sentence with PER, ORG, LOC and MISC in BIO; MISC is learnt (it keeps nationalities and
+events out of the other types) but not reported. The first pass reads features of the words
+of the sentence and of the document; the second pass reads the same features plus the labels
+the first pass gave to the other occurrences of each word in the document ("Nice" tagged ORG
+three times is ORG the fourth).
 
 A token's features: the word, its shape and affixes, its neighbours, its word2vec cluster ids
 and how often it is capitalised in running text (the word table), gazetteer marks for the
