@@ -1,5 +1,8 @@
 """Decoding a CRFsuite model from per-word weight sums (transforms/entities/crf_decoding.py)
 gives CRFsuite's own labels."""
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pycrfsuite
@@ -9,6 +12,8 @@ from transforms.entities.crf_decoding import CrfWeights, WordScores, decode
 from transforms.entities.english import english_tagger, label_history
 from transforms.entities.arabic import _DATE_CONTEXT, _NAME_CONTEXT, arabic_tagger
 from transforms.entities.tokens import sentences, tokenise
+
+ROOT = Path(__file__).resolve().parents[1]
 
 ENGLISH = ("Chancellor Olaf Scholz told Volkswagen workers in Wolfsburg on Tuesday that Germany "
            "would not let the carmaker close plants. PUTIN ARRIVES IN KYIV. "
@@ -108,3 +113,15 @@ def test_missing_and_foreign_model_files_are_clear_errors(tmp_path):
     other.write_bytes(b"not a model at all, but long enough for a header" * 2)
     with pytest.raises(ValueError, match="not a CRFsuite"):
         CrfWeights(other)
+
+
+def test_decoder_works_where_numba_finds_no_folder_to_cache_in():
+    # numba refuses to cache a function when it can write nowhere (a read-only container
+    # with no home); IPythonCacheLocator, the only locator left here, applies to notebooks only.
+    script = ("from transforms.entities import find_entities; "
+              "print([e.text for e in find_entities('Emmanuel Macron visited Paris.', 'en')])")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ,
+                                         "NUMBA_CACHE_LOCATOR_CLASSES": "IPythonCacheLocator"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['Emmanuel Macron', 'Paris']"

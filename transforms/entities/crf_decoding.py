@@ -10,7 +10,7 @@ weights, the same first-best tie rule. A score differs from CRFsuite's only in t
 its floating-point additions.
 
 The loop over tokens is compiled by numba once per machine (cached beside this file, or in
-the user's cache folder when the package folder is read-only).
+the user's cache folder when the package folder is read-only; see _compiled).
 """
 from __future__ import annotations
 
@@ -137,7 +137,18 @@ def decode(scores: WordScores, rows: Sequence[int], sentence_starts: Sequence[in
     return [names[label] for label in labels.tolist()]
 
 
-@numba.njit(cache=True, nogil=True)
+def _compiled(function):
+    """`function` compiled by numba, cached on disk where numba finds a folder it may write
+    (NUMBA_CACHE_DIR, the package's __pycache__, the user's cache folder). Where it finds none
+    (a read-only container with no home), numba refuses to cache; the function is then
+    compiled in each process that uses it, about 2 s, rather than failing every item."""
+    try:
+        return numba.njit(cache=True, nogil=True)(function)
+    except RuntimeError:
+        return numba.njit(nogil=True)(function)
+
+
+@_compiled
 def _decode(rows, sentence_starts, offsets, word_scores, extra_ids, extra_starts,
             state_weights, transitions):  # pragma: no cover (compiled; tested through decode)
     label_count = transitions.shape[0]
