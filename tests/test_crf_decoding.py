@@ -125,3 +125,29 @@ def test_decoder_works_where_numba_finds_no_folder_to_cache_in():
                                          "NUMBA_CACHE_LOCATOR_CLASSES": "IPythonCacheLocator"})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['Emmanuel Macron', 'Paris']"
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_tagging_is_the_same_after_the_word_caches_are_emptied(monkeypatch, language):
+    from transforms.entities import arabic, english
+
+    tagger_class, text = (english.EnglishTagger, ENGLISH) if language == "en" else \
+        (arabic.ArabicTagger, ARABIC)
+    documents = [token_texts(part + ".", language) for part in text.split(".") if part.strip()]
+    expected = [tagger_class().tag(document) for document in documents]
+    # a limit of 3 words empties the caches (and reuses the weights' rows) before most documents
+    monkeypatch.setattr(english if language == "en" else arabic, "CACHE_LIMIT", 3)
+    small = tagger_class()
+    assert [small.tag(document) for document in documents + documents] == expected + expected
+    assert any(expected)
+
+
+def test_a_row_reused_after_clear_keeps_nothing_of_its_last_word(tmp_path):
+    path = tmp_path / "tiny.crfsuite"
+    train_tiny_model(path)
+    scores = WordScores(CrfWeights(path), 2)
+    scores.add([("w=anna", "cap"), ("w=smith",)])
+    assert scores.rows[0].any()
+    scores.clear()
+    scores.add([("w=unknown",), ()])
+    assert scores.count == 1 and not scores.rows[0].any()
