@@ -686,16 +686,8 @@ def _decode_sentences(scores: WordScores,
             rows += sentence[0]
             extras += sentence[1]
             starts.append(len(rows))
-    labels = decode(scores, rows, starts, offsets, extras)
-    out: list[list[str] | None] = []
-    read = 0
-    for sentence in sentences:
-        if sentence is None:
-            out.append(None)
-        else:
-            out.append(labels[starts[read]:starts[read + 1]])
-            read += 1
-    return out
+    decoded = iter(decode(scores, rows, starts, offsets, extras))
+    return [None if sentence is None else next(decoded) for sentence in sentences]
 
 
 # ANERcorp, which the names model learnt from, leaves ministries, authorities and courts

@@ -119,8 +119,8 @@ class WordScores:
 
 
 def decode(scores: WordScores, rows: Sequence[int], sentence_starts: Sequence[int],
-           offsets: Sequence[int], extras: Sequence[Sequence[str]]) -> list[str]:
-    """The labels of the tokens of a document, sentence by sentence.
+           offsets: Sequence[int], extras: Sequence[Sequence[str]]) -> list[list[str]]:
+    """The labels of the tokens of a document, a list per sentence.
     rows: each token's word row in `scores`; sentence_starts: the index of each sentence's first
     token, then the token count; offsets: the neighbour of form k is the token offsets[k - 1]
     away; extras: per token, the attributes that come from its sentence rather than its word."""
@@ -134,7 +134,8 @@ def decode(scores: WordScores, rows: Sequence[int], sentence_starts: Sequence[in
                      np.asarray(extra_ids, np.int64), np.asarray(extra_starts, np.int64),
                      weights.state_weights, weights.transitions)
     names = weights.labels
-    return [names[label] for label in labels.tolist()]
+    labels = [names[label] for label in labels.tolist()]
+    return [labels[start:end] for start, end in zip(sentence_starts, sentence_starts[1:])]
 
 
 def _compiled(function):

@@ -334,6 +334,7 @@ class EnglishFeatures:
         starts = [0]
         extras = []
         for tokens, mode in zip(sentences, modes):
+            # (row 0 is falsy and goes the long way round: _row finds it again)
             rows += [self._rows.get((token, mode)) or self._row(token, mode) for token in tokens]
             starts.append(len(rows))
             marks = self.gazetteer.marks(tokens, mode)
@@ -457,12 +458,10 @@ class EnglishTagger:
         with self._lock:
             rows, starts, extras = self.features.document_rows(sentences)
             first = decode(first_pass, rows, starts, _FORM_OFFSETS, extras)
-            first_labels = [first[start:end] for start, end in zip(starts, starts[1:])]
-            history = [attributes for sentence in label_history(sentences, first_labels)
+            history = [attributes for sentence in label_history(sentences, first)
                        for attributes in sentence]
-            second = decode(second_pass, rows, starts, _FORM_OFFSETS,
-                            [own + more for own, more in zip(extras, history)])
-        return [second[start:end] for start, end in zip(starts, starts[1:])]
+            return decode(second_pass, rows, starts, _FORM_OFFSETS,
+                          [own + more for own, more in zip(extras, history)])
 
 
 @loaded_once
