@@ -8,7 +8,7 @@ polls are not spread, so a cycle is the worst case of all feeds due at once) and
 is new, in groups of 2,000 feeds, as polls finish. The first cycle reads every feed in full;
 later cycles are the steady state. The feeds are spread over `--hosts` loopback addresses,
 each with the default per-host cap of 2 requests at once. A cycle is timed on the wall clock
-and on the follower's CPU clock (all its threads, the in-process Beam runs included; the
+and on the follower's CPU clock (all its threads, enriching and writing included; the
 simulator runs in another process). Following N feeds every 300 s keeps up while a cycle takes
 under 300 s; the CPU share is cycle CPU / (300 s x cores).
 

@@ -40,6 +40,7 @@ _POSSESSIVE = ("'s", "’s", "'S", "’S")
 # French elision: "l'ONU", "d'Emmanuel", "qu'Israël" are two words, the second the name.
 _FRENCH_ELISION = regex.compile(r"(?i)^(?:l|d|j|m|n|s|t|c|qu|lorsqu|puisqu|jusqu)['’]")
 _SENTENCE_END = frozenset(".!?؟")
+_new_token = tuple.__new__
 
 
 def tokenise(text: str, language: str = "und") -> list[Token]:
@@ -50,9 +51,6 @@ def tokenise(text: str, language: str = "und") -> list[Token]:
     if "'" in text or "’" in text:
         tokens = _split_apostrophes(tokens, language == "fr")
     return tokens
-
-
-_new_token = tuple.__new__
 
 
 def _split_apostrophes(tokens: list[Token], french: bool) -> list[Token]:
