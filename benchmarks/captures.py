@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from transforms.boilerplate import clean_item
-from transforms.feeds import FeedParseError, parse_feed
-from transforms.language import detect_language
+from newsbeam.transforms.enrich.boilerplate import clean_item
+from newsbeam.transforms.feeds.parse import FeedParseError, parse_feed
+from newsbeam.transforms.enrich.language import detect_language
 
 FEEDS = "feeds/real"
 FEED_SUFFIXES = (".xml", ".rss", ".atom")

@@ -49,7 +49,7 @@ def main() -> None:
                                         publish_share=0.02, log_path=log,
                                         publish_for=publish_for)
         output = os.path.join(tmp, "out")
-        command = [sys.executable, "-m", "pipelines.news_pipeline", "--follow", "--interval",
+        command = [sys.executable, "-m", "newsbeam.pipelines.batch", "--follow", "--interval",
                    str(args.interval), "--feeds", feeds_list, "--output", output]
         started = time.monotonic()
         try:

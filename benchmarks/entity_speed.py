@@ -8,7 +8,7 @@ canonical values and dates. Texts, per language:
   boilerplate as the pipeline does), the items users meet;
 - news: `articles` longer articles: the last ANT v1.1 articles (Arabic); CoNLL-2003 eng.testa
   documents (English).
-Tokens are counted as the step cuts them (transforms.entities.tokens). Reported in CPU time of
+Tokens are counted as the step cuts them (newsbeam.transforms.enrich.entities.tokens). Reported in CPU time of
 this process, with the machine's load average (the figures mean something only on a quiet
 core):
 - load: reading the models and tables (once per worker);
@@ -27,9 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.captures import clean_items  # noqa: E402
-from transforms.entities import find_entities  # noqa: E402
-from transforms.entities.evaluation import read_conll  # noqa: E402
-from transforms.entities.tokens import tokenise  # noqa: E402
+from newsbeam.transforms.enrich.entities import find_entities  # noqa: E402
+from newsbeam.training.entities.evaluation import read_conll  # noqa: E402
+from newsbeam.transforms.enrich.entities.tokens import tokenise  # noqa: E402
 
 ANT = "topic/ant_v1.1/ant_v1.1.jsonl"
 CONLL_DEV = "ner/conll2003/eng.testa"

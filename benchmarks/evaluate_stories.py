@@ -13,7 +13,7 @@ Sets (each skipped when absent):
 - copies of the real captures' items made the way feeds make them (tracking parameters, a
   credit line, one word edited, a sentence added, the last 10% cut), to show what is merged.
 
-Stories are assigned as in the batch job (transforms.stories.assign_in_order).
+Stories are assigned as in the batch job (newsbeam.transforms.stories.assign.assign_in_order).
 """
 from __future__ import annotations
 
@@ -28,11 +28,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from transforms.boilerplate import clean_item  # noqa: E402
-from transforms.feeds import parse_feed  # noqa: E402
-from transforms.sources import expand_sources  # noqa: E402
-from transforms.stories import (assign_in_order, canonical_link, story_keys,  # noqa: E402
-                                text_bands)
+from newsbeam.transforms.enrich.boilerplate import clean_item  # noqa: E402
+from newsbeam.transforms.feeds.parse import parse_feed  # noqa: E402
+from newsbeam.transforms.feeds.sources import expand_sources  # noqa: E402
+from newsbeam.transforms.stories.assign import assign_in_order
+from newsbeam.transforms.stories.keys import canonical_link, story_keys, text_bands
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 

@@ -30,7 +30,7 @@ import time
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from benchmarks.feed_simulator import feed_urls, start_in_background  # noqa: E402
-from pipelines.live import Follower  # noqa: E402
+from newsbeam.pipelines.follow.cycle import Follower  # noqa: E402
 
 INTERVAL = 300.0
 PUBLISH_EVERY = 2.0

@@ -21,8 +21,9 @@ import warnings
 
 import feedparser
 
-from transforms.fast_feeds import NotOnFastPath, parse_entries
-from transforms.feeds import decode_feed, fast_records, feedparser_records, parse_feed
+from newsbeam.transforms.feeds.fast_path import NotOnFastPath, parse_entries
+from newsbeam.transforms.feeds.parse import (
+    decode_feed, fast_records, feedparser_records, parse_feed)
 
 REAL_FEEDS = pathlib.Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "feeds" / "real"
 

@@ -6,7 +6,7 @@ Runs the whole job once with one in-process worker (the local FnApiRunner) under
 over the real captures copied to about `items` items (benchmarks/throughput.py builds the
 corpus), then reports the CPU time spent in the code of each part (own time of its
 functions, and of the C functions it calls, so nothing is counted twice):
-- newsbeam's modules, one line each (transforms.entities, transforms.topic, ...);
+- newsbeam's modules, one line each (newsbeam.transforms.enrich.entities, newsbeam.transforms.enrich.topic, ...);
 - apache_beam (the runner, coders, the harness around each element);
 - the libraries under our stages (feedparser, lxml, fastavro, py3langid, crfsuite, regex...);
 and the `top` functions by own time. Profiling slows Python code about twofold; the shares,
@@ -27,7 +27,7 @@ from collections import Counter
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from benchmarks.throughput import build_corpus  # noqa: E402
-from pipelines.news_pipeline import run  # noqa: E402
+from newsbeam.pipelines.batch import run  # noqa: E402
 
 ROOT = str(pathlib.Path(__file__).resolve().parents[1])
 

@@ -71,7 +71,7 @@ def main() -> None:
             log_path=log, publish_for=args.seconds - 2 * args.interval)
         output = os.path.join(tmp, "out")
         follower = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.news_pipeline", "--follow",
+            [sys.executable, "-m", "newsbeam.pipelines.batch", "--follow",
              "--interval", str(args.interval), "--feeds", feeds_list, "--output", output],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         started, start_time = time.monotonic(), time.time()

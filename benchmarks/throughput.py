@@ -3,7 +3,7 @@ the same functions and to feedparser alone parsing the same files (one core).
 
     python benchmarks/throughput.py [--items 5000] [--workers 1 2]
 
-The job runs as `python -m pipelines.news_pipeline` (what `newsbeam run` runs) in a process of
+The job runs as `python -m newsbeam.pipelines.batch` (what `newsbeam run` runs) in a process of
 its own, start-up included; each run also reports its peak resident memory over its
 processes (the runner and Beam's workers), as the sum of their RSS and of their PSS, sampled
 every half second (Linux /proc; elsewhere not reported).
@@ -30,12 +30,13 @@ import warnings
 import fastavro
 import feedparser
 
-from schemas import NEWS_ITEM, load_schema
-from transforms.enrich import STAGES
-from transforms.sinks import AVRO_CODEC
-from transforms.stories import assign_in_order, record_story_keys, story_created
-from transforms.feeds import parse_feed
-from transforms.sources import expand_sources, sample_feeds
+from newsbeam.schemas import NEWS_ITEM, load_schema
+from newsbeam.transforms.enrich.stages import STAGES
+from newsbeam.transforms.output.avro import AVRO_CODEC
+from newsbeam.transforms.stories.assign import assign_in_order
+from newsbeam.transforms.stories.keys import record_story_keys, story_created
+from newsbeam.transforms.feeds.parse import parse_feed
+from newsbeam.transforms.feeds.sources import expand_sources, sample_feeds
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 REAL_FEEDS = REPO / ".." / "shared" / "data" / "feeds" / "real"
@@ -175,7 +176,7 @@ def newsbeam_run(argv: list[str]) -> tuple[dict, tuple[int, int]]:
     """`newsbeam run ARGV` in a process of its own, as a user runs it (Python and Beam start-up
     included, nothing loaded before); returns the run's summary and the peaks of its processes'
     resident memory in bytes (_process_tree_memory), sampled every half second."""
-    process = subprocess.Popen([sys.executable, "-m", "pipelines.news_pipeline", *argv],
+    process = subprocess.Popen([sys.executable, "-m", "newsbeam.pipelines.batch", *argv],
                                cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak_rss = peak_pss = 0

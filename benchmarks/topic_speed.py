@@ -27,9 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.captures import clean_items  # noqa: E402
-from transforms.topic import score_topic  # noqa: E402
-from transforms.topic.data import development_sets, read_gold  # noqa: E402
-from transforms.topic.model import shipped_models  # noqa: E402
+from newsbeam.transforms.enrich.topic import score_topic  # noqa: E402
+from newsbeam.training.topic.data import development_sets, read_gold  # noqa: E402
+from newsbeam.transforms.enrich.topic.model import shipped_models  # noqa: E402
 
 FRENCH_FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "topic" / "fr.jsonl"
 

@@ -18,8 +18,8 @@ logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", level=logging.
 for _handler in logging.getLogger().handlers:
     _handler.addFilter(_OptionalClientNoise())
 
-from pipelines.arguments import LOCAL_RUNNER, add_arguments  # noqa: E402
-from pipelines.process_memory import tune_malloc  # noqa: E402
+from newsbeam.pipelines.options import LOCAL_RUNNER, add_arguments  # noqa: E402
+from newsbeam.pipelines.process_memory import tune_malloc  # noqa: E402
 
 USAGE = """usage: newsbeam run [--feeds SRC [SRC ...]] [--output DIR] [--shards N] [BEAM OPTIONS]
        newsbeam run --follow [--interval SECONDS] [--state DIR] ...
@@ -35,7 +35,7 @@ the default runner is the local {runner}, which downloads nothing.
 def _help() -> str:
     parser = argparse.ArgumentParser(prog="newsbeam run", usage=argparse.SUPPRESS,
                                      add_help=False)
-    add_arguments(parser, for_help=True)
+    add_arguments(parser, beam_owned=True)
     return USAGE.format(runner=LOCAL_RUNNER) + "\n" + parser.format_help()
 
 
@@ -86,33 +86,36 @@ def main(argv: list[str] | None = None) -> int:
         print(_help())
         return 0
 
-    problem = _cannot_detach(rest)
+    from newsbeam.pipelines.config import BATCH, FOLLOW, RunConfig
+
+    config = RunConfig.from_argv(rest)
+    problem = _cannot_detach(config)
     if problem:
         print(f"newsbeam: {problem}", file=sys.stderr)
         return 2
 
-    # Every mode resolves --feeds the same way (transforms.sources) and stops the same way
-    # when no feed is left: one line on stderr, exit status 1.
-    from transforms.sources import NothingToRead
+    # Every mode resolves --feeds the same way (feeds.sources) and stops the same way when no
+    # feed is left: one line on stderr, exit status 1.
+    from newsbeam.transforms.feeds.sources import NothingToRead
 
     tune_malloc()
     try:
-        if "--follow" in rest:
-            from pipelines.live import follow
+        if config.mode == FOLLOW:
+            from newsbeam.pipelines.follow.follower import follow
 
-            return follow(rest)
-        if "--streaming" in rest:
-            return _streaming(rest)
-        return _batch(rest)
+            return follow(config)
+        if config.mode == BATCH:
+            return _batch(config)
+        return _streaming(config)
     except NothingToRead as error:
         print(f"newsbeam: {error}", file=sys.stderr)
         return 1
 
 
-def _batch(argv: list[str]) -> int:
-    from pipelines.news_pipeline import Submitted, run
+def _batch(config) -> int:
+    from newsbeam.pipelines.batch import Submitted, run
 
-    summary = run(argv)
+    summary = run(config)
     if summary is None:
         print(_DRY_RUN)
         return 0
@@ -156,7 +159,7 @@ def _models(command: str, argv: list[str]) -> int:
 
     try:
         if command == "train":
-            module = _model_module(args.model, "training")
+            module = _model_module(args.model, "train")
             module.train(Path(args.data), Path(args.output) if args.output else None)
         else:
             module = _model_module(args.model, "evaluation")
@@ -171,26 +174,26 @@ def _models(command: str, argv: list[str]) -> int:
 def _model_module(model: str, kind: str):
     import importlib
 
-    return importlib.import_module(f"transforms.{model}.{kind}")
+    return importlib.import_module(f"newsbeam.training.{model}.{kind}")
 
 
-def _cannot_detach(argv: list[str]) -> str | None:
+def _cannot_detach(config) -> str | None:
     """Why --no_wait_until_finish cannot work with these options, if it cannot."""
-    if "--no_wait_until_finish" not in argv:
+    if "--no_wait_until_finish" not in config.beam_args:
         return None
-    from apache_beam.options.pipeline_options import PipelineOptions, PortableOptions
+    from apache_beam.options.pipeline_options import PortableOptions
 
-    portable = PipelineOptions(argv).view_as(PortableOptions)
+    portable = config.pipeline_options().view_as(PortableOptions)
     if portable.environment_type == "LOOPBACK" or portable.job_endpoint == "embed":
         return ("--no_wait_until_finish with LOOPBACK workers or an embedded job server: the "
                 "job runs inside this process and would stop when newsbeam exits")
     return None
 
 
-def _streaming(argv: list[str]) -> int:
-    from pipelines.streaming import run_streaming
+def _streaming(config) -> int:
+    from newsbeam.pipelines.streaming import run_streaming
 
-    result = run_streaming(argv)
+    result = run_streaming(config)
     print(_DRY_RUN if result is None else f"streaming job: {result.state}")
     return 0
 

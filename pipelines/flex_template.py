@@ -21,7 +21,7 @@ import os
 import sys
 from collections.abc import Mapping
 
-from pipelines.arguments import FOLLOW_ONLY_OPTIONS
+from newsbeam.pipelines.options import FOLLOW_ONLY_OPTIONS
 
 SDK_IMAGE_ENV = "NEWSBEAM_SDK_IMAGE"
 _TRUE = ("true", "1", "yes")
@@ -65,7 +65,7 @@ def template_argv(argv: list[str], env: Mapping[str, str] = os.environ) -> list[
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipelines.cli import main as newsbeam
+    from newsbeam.pipelines.cli import main as newsbeam
 
     try:
         args = template_argv(list(sys.argv[1:] if argv is None else argv))

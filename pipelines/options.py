@@ -1,32 +1,113 @@
-"""Beam's view of newsbeam's options (pipelines.arguments), beside Beam's own options."""
+"""Every option of `newsbeam run`, declared once with its default, as plain argparse arguments.
+
+No Beam here: `newsbeam run --help` and the checks of the options need no import of Beam (about
+a second). config.RunConfig turns the parsed options into settings; options this parser does
+not declare pass through to Beam.
+"""
 from __future__ import annotations
 
-from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions, StandardOptions
+import argparse
 
-from pipelines.arguments import LOCAL_RUNNER, add_arguments
-from transforms.http import USER_AGENT, HttpSettings
+from newsbeam.transforms.feeds.http import FETCH_CONCURRENCY, PER_HOST_CONCURRENCY, USER_AGENT
 
-__all__ = ["LOCAL_RUNNER", "NewsPipelineOptions", "http_settings", "pipeline_options"]
+# The DirectRunner would first try to download Prism from the internet; this is the local
+# engine it falls back to, named directly so that a first run downloads nothing.
+LOCAL_RUNNER = "FnApiRunner"
 
+# Options read only by the local follow loop (`newsbeam run --follow`): a job on Flink or
+# Dataflow never looks at them, so the Flex Template (deploy/dataflow/metadata.json) leaves
+# them out and its entry point refuses them. Every other option here is a template parameter;
+# tests/deploy/test_dataflow.py fails when the two drift apart.
+FOLLOW_ONLY_OPTIONS = ("follow", "state")
 
-class NewsPipelineOptions(PipelineOptions):
-    @classmethod
-    def _add_argparse_args(cls, parser):
-        add_arguments(parser)
-
-
-def pipeline_options(argv: list[str] | None) -> PipelineOptions:
-    """Options from the command line, with the local runner when none is named."""
-    options = PipelineOptions(argv)
-    standard = options.view_as(StandardOptions)
-    if not standard.runner:
-        standard.runner = LOCAL_RUNNER
-    return options
+DAY_SECONDS = 86400.0
 
 
-def http_settings(options: PipelineOptions) -> HttpSettings:
-    """How to fetch, from --fetch_concurrency, --per_host_concurrency and --user_agent (Beam's
-    own option, "a user agent string describing the pipeline to external services")."""
-    news = options.view_as(NewsPipelineOptions)
-    return HttpSettings(user_agent=options.view_as(SetupOptions).user_agent or USER_AGENT,
-                        per_host=news.per_host_concurrency, concurrency=news.fetch_concurrency)
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
+def positive_float(value: str) -> float:
+    number = float(value)
+    if not number > 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {value}")
+    return number
+
+
+def add_arguments(parser, beam_owned: bool = False) -> None:
+    """newsbeam's arguments; with `beam_owned`, also the Beam option newsbeam reads as its own
+    (--user_agent: Beam declares it, newsbeam sends it with every request)."""
+    parser.add_argument(
+        "--feeds", nargs="+", default=None,
+        help="Feed sources: feed files (RSS 0.9x/1.0/2.0, Atom), folders of them, OPML "
+             "files, text files with one URL or path a line, http(s) URLs. Default: the "
+             "sample feeds shipped with newsbeam.")
+    parser.add_argument(
+        "--output", default="./output",
+        help="Output folder on any Beam filesystem: records under items/, dead letters "
+             "under dead_letter/, a run summary under _runs/.")
+    parser.add_argument(
+        "--shards", type=positive_int, default=1,
+        help="Avro files per partition (and window) and run.")
+    fetching = parser.add_argument_group("fetching (every mode)")
+    fetching.add_argument(
+        "--fetch_concurrency", type=positive_int, default=FETCH_CONCURRENCY,
+        help="Feeds fetched at once by one process (worker); one slow feed never holds up "
+             "the others.")
+    fetching.add_argument(
+        "--per_host_concurrency", type=positive_int, default=PER_HOST_CONCURRENCY,
+        help="Requests to one host at once, at most (per process): 500 feeds on one site are "
+             "fetched this many at a time, not --fetch_concurrency at a time.")
+    if beam_owned:
+        fetching.add_argument(
+            "--user_agent", default=None,
+            help="The User-Agent header sent with every feed request (Beam's own option, "
+                 "which newsbeam reads); say who you are and how to reach you. Default: "
+                 f"{USER_AGENT!r}.")
+    follow = parser.add_argument_group("follow mode (local, live)")
+    follow.add_argument(
+        "--follow", action="store_true", default=False,
+        help="Keep polling the feeds and write new items as they appear, until SIGINT or "
+             "SIGTERM. State (what was seen, feed validators, stories) survives restarts.")
+    follow.add_argument(
+        "--interval", type=positive_float, default=300.0,
+        help="Seconds between polls of one feed (a feed's Cache-Control, <ttl> or "
+             "Retry-After can only lengthen it). The first polls are spread over one "
+             "interval.")
+    follow.add_argument(
+        "--state", default=None,
+        help="Folder for follow-mode state (default: OUTPUT/_state).")
+    follow.add_argument(
+        "--state_ttl_days", type=positive_float, default=14.0,
+        help="Forget an item (and a story key) not seen for this many days.")
+    unbounded = parser.add_argument_group(
+        "unbounded job (--streaming; Flink, Dataflow); also uses --interval and "
+        "--state_ttl_days")
+    unbounded.add_argument(
+        "--window_seconds", type=positive_float, default=3600.0,
+        help="Items are written in fixed windows of this many seconds of publication time.")
+    unbounded.add_argument(
+        "--allowed_lateness", type=float, default=DAY_SECONDS,
+        help="Seconds after a window closes during which an item published in it is still "
+             "written to it (in files of its own); an item found later is written with the "
+             "items polled at the same time and counted as items_past_lateness.")
+    unbounded.add_argument(
+        "--run_for", type=positive_float, default=None,
+        help="Stop polling after this many seconds (local runs hold every window until "
+             "then); default: until the job is cancelled or drained.")
+
+
+def newsbeam_parser(beam_owned: bool = True, **kwargs) -> argparse.ArgumentParser:
+    """A parser of newsbeam's options only; abbreviations are not accepted, so that a typo
+    is never taken for another option."""
+    parser = argparse.ArgumentParser(allow_abbrev=False, **kwargs)
+    add_arguments(parser, beam_owned=beam_owned)
+    return parser
+
+
+def newsbeam_arguments() -> list[argparse.Action]:
+    """newsbeam's own options (not Beam's), as argparse actions, in the order of --help."""
+    return list(newsbeam_parser(beam_owned=False, add_help=False)._actions)

@@ -1,24 +1,22 @@
 """Optional checks on the real development data in ../shared/data (or $NEWSBEAM_DATA); skipped
 when it is absent."""
-import os
-import pathlib
 import tarfile
 from collections import defaultdict
 
 import pytest
+from newsbeam.pipelines.cli import main
+from newsbeam.transforms.enrich.boilerplate import clean_item
+from newsbeam.transforms.enrich.entities import add_entities
+from newsbeam.transforms.enrich.language import add_language
+from newsbeam.transforms.enrich.topic import add_topic
+from newsbeam.transforms.feeds.parse import FeedParseError, parse_feed
+from newsbeam.transforms.output.records import to_news_item
+from newsbeam.transforms.stories.keys import canonical_link
 
-from pipelines.cli import main
-from tests.avro_files import read_records
-from transforms.boilerplate import clean_item
-from transforms.entities import add_entities
-from transforms.feeds import FeedParseError, parse_feed
-from transforms.language import add_language
-from transforms.records import to_news_item
-from transforms.stories import canonical_link
-from transforms.topic import add_topic
+from tests.support.avro_files import read_records
+from tests.support.paths import DEV_DATA
 
-DATA = pathlib.Path(os.environ.get("NEWSBEAM_DATA")
-                    or pathlib.Path(__file__).resolve().parents[1] / ".." / "shared" / "data")
+DATA = DEV_DATA
 REAL_FEEDS = DATA / "feeds" / "real"
 FEEDPARSER_SUITE = DATA / "feeds" / "feedparser_suite" / "feedparser_tests.tar.gz"
 

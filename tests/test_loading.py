@@ -2,7 +2,7 @@
 import threading
 import time
 
-from transforms.loading import loaded_once
+from newsbeam.transforms.loading import loaded_once
 
 
 def test_it_builds_on_the_first_call_only():

@@ -1,0 +1,119 @@
+"""The batch job: feeds -> items -> clean -> language -> topic -> entities -> stories -> Avro.
+
+`run(config)` turns settings into a graph and runs it; `python -m newsbeam.pipelines.batch` is
+the same as `newsbeam run`.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+import apache_beam as beam
+from apache_beam.metrics.metric import MetricsFilter
+from apache_beam.options.pipeline_options import StandardOptions, TestOptions
+from apache_beam.runners.runner import PipelineResult
+
+from newsbeam.pipelines.config import RunConfig
+from newsbeam.transforms.beam.enrich import EnrichItems
+from newsbeam.transforms.beam.read import ITEMS_PARSED, ReadFeeds
+from newsbeam.transforms.beam.sinks import SummarizeRun, WriteDeadLetters, WriteNewsItems
+from newsbeam.transforms.beam.stories import AssignStoriesInRun
+from newsbeam.transforms.feeds.sources import SourceProblem, resolve_feeds
+from newsbeam.transforms.output.summary import new_run_id, read_json, summary_path
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What one batch run reads and where it writes: the feeds its sources gave, and its id."""
+    config: RunConfig
+    feeds: list[str]
+    problems: list[SourceProblem]
+    run_id: str
+
+    @property
+    def summary_path(self) -> str:
+        return summary_path(self.config.output, self.run_id)
+
+
+def plan_run(config: RunConfig) -> RunPlan:
+    """The run's feeds (NothingToRead when none) and a new run id."""
+    feeds, problems = resolve_feeds(config.sources)
+    return RunPlan(config, feeds, problems, new_run_id())
+
+
+def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
+    """Adds the whole batch job for `plan` to `pipeline`."""
+    output, run_id, shards = plan.config.output, plan.run_id, plan.config.shards
+    sources = pipeline | "Feeds" >> beam.Create(plan.feeds)
+    items, feed_dead = sources | "ReadFeeds" >> ReadFeeds(plan.config.http)
+    records, item_dead = items | "Enrich" >> EnrichItems()
+    records = records | "AssignStories" >> AssignStoriesInRun()
+    dead_letters = (feed_dead, item_dead) | "AllDeadLetters" >> beam.Flatten()
+    records | "WriteItems" >> WriteNewsItems(output, run_id, shards)
+    dead_letters | "WriteDeadLetters" >> WriteDeadLetters(output, run_id, shards)
+    (records, dead_letters) | "Summarize" >> SummarizeRun(plan.summary_path, len(plan.feeds))
+
+
+@dataclass
+class Submitted:
+    """A job handed to its runner and not waited for (--no_wait_until_finish)."""
+    run_id: str
+    output: str
+    summary_path: str
+    result: PipelineResult
+
+
+def run(config: RunConfig) -> dict | Submitted | None:
+    """Runs the batch job and returns its summary; raises NothingToRead if no feed was usable.
+
+    Returns None for a dry run (--dry_run=True: the runner builds the job without running it),
+    and a Submitted with --no_wait_until_finish (Beam's option): the job is handed to its
+    runner (Flink, Dataflow) and left running, so there is no summary to read yet; it will
+    be at `summary_path` when the job ends. A Flex Template launch must not wait.
+    """
+    options = config.pipeline_options()
+    plan = plan_run(config)
+    with beam.Pipeline(options=options) as pipeline:
+        build_pipeline(pipeline, plan)
+    if options.view_as(TestOptions).dry_run:
+        return None
+    if options.view_as(StandardOptions).no_wait_until_finish:
+        return Submitted(plan.run_id, config.output, plan.summary_path, pipeline.result)
+    summary = read_json(plan.summary_path)
+    # Every item parsed ends as a record or a dead letter. A runner that drops part of a
+    # PCollection without an error (seen with the local runner's multi_processing workers on
+    # large inputs) leaves fewer in the summary than the parse step counted.
+    parsed = newsbeam_counter(pipeline.result, ITEMS_PARSED)
+    summary["items_lost"] = max(0, parsed - summary["items_read"]) if parsed is not None else 0
+    summary["run_id"] = plan.run_id
+    summary["output"] = config.output
+    summary["source_problems"] = [f"{p.source}: {p.error}" for p in plan.problems]
+    _remove_empty_temp_dirs(config.output, plan.run_id)
+    return summary
+
+
+def newsbeam_counter(result: PipelineResult, name: str) -> int | None:
+    """A newsbeam Metrics counter summed over the job; None when the runner reports none."""
+    try:
+        counters = result.metrics().query(
+            MetricsFilter().with_namespace("newsbeam").with_name(name))["counters"]
+    except (NotImplementedError, AttributeError):
+        return None
+    if not counters:
+        return None
+    return sum(c.committed if c.committed is not None else c.attempted for c in counters)
+
+
+def _remove_empty_temp_dirs(output: str, run_id: str) -> None:
+    # WriteToFiles leaves its (by then empty) staging folders behind on local disks.
+    for folder in ("items", "dead_letter"):
+        path = os.path.join(output, folder, f".temp-{run_id}")
+        if os.path.isdir(path) and not os.listdir(path):
+            os.rmdir(path)
+
+
+if __name__ == "__main__":
+    from newsbeam.pipelines.cli import main
+
+    sys.exit(main(["run", *sys.argv[1:]]))

@@ -1,0 +1,77 @@
+"""RunConfig: the one place where `newsbeam run`'s options become settings.
+
+Every mode (batch, follow, the unbounded job) reads its settings from a RunConfig; defaults
+are options.py's. Options newsbeam does not declare are Beam's and go to Beam untouched.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from newsbeam.pipelines.options import DAY_SECONDS, LOCAL_RUNNER, newsbeam_parser
+from newsbeam.transforms.feeds.http import USER_AGENT, HttpSettings
+
+BATCH, FOLLOW, STREAMING = "batch", "follow", "streaming"
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    mode: str  # BATCH, FOLLOW or STREAMING
+    sources: tuple[str, ...] | None  # --feeds as given; None: the bundled samples
+    output: str
+    shards: int
+    http: HttpSettings
+    interval: float  # seconds between polls of one feed (follow, streaming)
+    state_dir: str  # follow mode's state folder
+    state_ttl_seconds: float
+    window_seconds: float  # the unbounded job's windows
+    allowed_lateness_seconds: float
+    run_for: float | None  # seconds the unbounded job polls; None: until cancelled
+    beam_args: tuple[str, ...] = field(default=())  # every option that is Beam's
+
+    @classmethod
+    def from_argv(cls, argv: list[str] | None) -> RunConfig:
+        """Settings from `newsbeam run` arguments; argparse errors exit with status 2."""
+        argv = list(argv or [])
+        parser = newsbeam_parser(prog="newsbeam run", add_help=False)
+        parser.add_argument("--streaming", action="store_true", default=False)
+        options, beam_args = parser.parse_known_args(argv)
+        if options.follow and options.streaming:
+            parser.error("--follow and --streaming are two ways to run live: give one")
+        mode = FOLLOW if options.follow else STREAMING if options.streaming else BATCH
+        # --user_agent is Beam's own option too, and --streaming Beam's switch.
+        beam_args = [*([f"--user_agent={options.user_agent}"] if options.user_agent else []),
+                     *beam_args, *(["--streaming"] if options.streaming else [])]
+        return cls(
+            mode=mode,
+            sources=tuple(options.feeds) if options.feeds else None,
+            output=options.output,
+            shards=options.shards,
+            http=HttpSettings(user_agent=options.user_agent or USER_AGENT,
+                              per_host=options.per_host_concurrency,
+                              concurrency=options.fetch_concurrency),
+            interval=options.interval,
+            state_dir=options.state or os.path.join(options.output, "_state"),
+            state_ttl_seconds=options.state_ttl_days * DAY_SECONDS,
+            window_seconds=options.window_seconds,
+            allowed_lateness_seconds=options.allowed_lateness,
+            run_for=options.run_for,
+            beam_args=tuple(beam_args),
+        )
+
+    def pipeline_options(self):
+        """Beam's PipelineOptions for this run, with the local runner when none is named."""
+        from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+        options = PipelineOptions(list(self.beam_args))
+        standard = options.view_as(StandardOptions)
+        if not standard.runner:
+            standard.runner = LOCAL_RUNNER
+        return options
+
+    @property
+    def named_runner(self) -> str | None:
+        """The runner --runner names; None when none is (the local one is then used)."""
+        from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+        return PipelineOptions(list(self.beam_args)).view_as(StandardOptions).runner

@@ -1,0 +1,121 @@
+"""One follow cycle over a group of finished polls, with the rules every mode applies:
+
+1. what each poll gives: a dead letter, nothing, or a body to parse (feeds.triage);
+2. which items are new, edited or repeats, against the stored fingerprints (feeds.identity);
+3. the new and edited items enriched by the stage list (enrich.stages): a record, or a dead
+   letter naming the stage;
+4. each record's story, from the enriched record (stories.assign, keys in the state).
+
+The batch this makes is handed to the inbox, written (output.avro, output.summary) and then
+committed with the polls' states (follower.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from newsbeam.pipelines.follow.scheduler import Finished
+from newsbeam.pipelines.follow.state import DUPLICATE, FollowState, StoryIndexView
+from newsbeam.transforms.enrich.stages import enrich_or_dead_letter
+from newsbeam.transforms.feeds.triage import PARSE, parse_body, triage
+from newsbeam.transforms.output.avro import DEAD_LETTERS, NEWS_ITEMS, write_avro_files
+from newsbeam.transforms.output.summary import summarize, summary_path
+from newsbeam.transforms.stories.assign import Entry, assign
+from newsbeam.transforms.stories.keys import record_story_keys, story_created
+
+
+@dataclass
+class CycleReport:
+    polled: int = 0
+    changed: int = 0
+    failed: int = 0
+    new: int = 0
+    revised: int = 0
+    duplicates: int = 0
+    records_written: int = 0
+    dead_letters: int = 0
+    in_flight: int = 0  # polls still running when the cycle ended: a later cycle writes them
+    batches: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return (f"polled {self.polled} feeds ({self.changed} changed, {self.failed} failed, "
+                f"{self.in_flight} in flight): {self.new} new, {self.revised} revised, "
+                f"{self.duplicates} already written; {self.records_written} records, "
+                f"{self.dead_letters} dead letters in {self.seconds:.1f} s")
+
+
+@dataclass
+class Batch:
+    """What a group of polls gives to write and to commit."""
+    # One entry per new or edited item: its id, fingerprint and revision (committed whatever
+    # became of it), its `record` (None when it became a dead letter) and its `story` (the
+    # keys that remember it, and when it was created), so that a replayed batch commits the
+    # same story keys.
+    entries: list[dict]
+    dead_letters: list[dict]
+    body_hashes: dict[str, str]  # the last body passed on, per feed that changed
+    seen_ids: list[str]  # every item the polls carried, so that none still listed expires
+
+
+def make_batch(group: list[Finished], state: FollowState,
+               parser: Callable[[str, bytes, int], list], report: CycleReport) -> Batch:
+    known_hashes = state.body_hashes([before.feed for before, _ in group])
+    parsed_items, dead, body_hashes = [], [], {}
+    for before, result in group:
+        report.polled += 1
+        outcome = triage(before, result, known_hashes.get(before.feed))
+        report.failed += outcome.failed
+        if outcome.dead_letter is not None:
+            dead.append(outcome.dead_letter)
+        if outcome.kind != PARSE:
+            continue
+        report.changed += 1
+        body_hashes[before.feed] = outcome.body_hash
+        parsed, letter = parse_body(before.feed, outcome.body, result.fetched_millis, parser)
+        if letter is not None:
+            dead.append(letter)
+        parsed_items.extend(parsed)
+    entries = []
+    for item, sighting in zip(parsed_items, state.classify(parsed_items)):
+        if sighting.kind == DUPLICATE:
+            report.duplicates += 1
+            continue
+        setattr(report, sighting.kind, getattr(report, sighting.kind) + 1)
+        record, letter = enrich_or_dead_letter({**item, "revision": sighting.revision})
+        if letter is not None:
+            dead.append(letter)
+        entries.append({"id": item["id"], "fingerprint": item["fingerprint"],
+                        "revision": sighting.revision, "record": record, "story": None})
+    _assign_stories([entry for entry in entries if entry["record"] is not None], state)
+    return Batch(entries, dead, body_hashes, [item["id"] for item in parsed_items])
+
+
+def _assign_stories(entries: list[dict], state: FollowState) -> None:
+    """Sets each record's `story_id` against the stored story keys and the records before it
+    in the batch."""
+    index = StoryIndexView(state)
+    all_keys = [record_story_keys(entry["record"]) for entry in entries]
+    index.prefetch(key for keys in all_keys for key in keys.all)
+    for entry, keys in zip(entries, all_keys):
+        record = entry["record"]
+        story = assign(record["id"], story_created(record), keys, index)
+        record["story_id"] = story.story
+        entry["story"] = {"created": story.created, "keys": keys.all}
+
+
+def story_claims(entries: list[dict]) -> list[tuple[str, Entry]]:
+    """The (key, story) pairs a batch's records make the state remember."""
+    return [(key, Entry(entry["story"]["created"], entry["record"]["story_id"]))
+            for entry in entries if entry["story"] is not None
+            for key in entry["story"]["keys"]]
+
+
+def write_batch_files(batch_id: str, entries: list[dict], dead_letters: list[dict], output: str,
+                      shards: int, feeds: int) -> dict:
+    """The batch's Avro files and run summary (the batch job's file names and summary);
+    returns the summary."""
+    records = [entry["record"] for entry in entries if entry["record"] is not None]
+    write_avro_files(records, output, NEWS_ITEMS, batch_id, shards)
+    write_avro_files(dead_letters, output, DEAD_LETTERS, batch_id, shards)
+    return summarize(records, dead_letters, feeds, summary_path(output, batch_id))

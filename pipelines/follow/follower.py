@@ -1,0 +1,239 @@
+"""Follow mode on one machine: feeds fetched continuously, new items written in cycles, once.
+
+Beam's local runners cannot run an unbounded graph live (the FnApiRunner runs a PeriodicImpulse
+pipeline to its end before emitting anything), and building and starting a bounded pipeline
+every cycle would cost more than the few items a cycle carries. So the local loop runs the
+job's plain functions itself:
+
+1. the scheduler hands each feed to the fetch pool as soon as it is due (scheduler.py);
+2. a cycle takes the polls that have finished by its deadline (a poll still in flight is
+   written by a later cycle) and makes a batch of them (cycle.py);
+3. the batch goes to the inbox (inbox.py), then its Avro files and summary are written;
+4. the batch, the items' fingerprints, their story keys and the feeds' states are committed in
+   one SQLite transaction (state.py); then the batch leaves the inbox.
+
+A crash between 3 and 4 leaves the batch in the inbox: the next start writes it again under the
+same batch id (its files are replaced, not duplicated) and commits it before polling resumes.
+Polls in flight at a crash were never committed: their feeds are simply due again.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from typing import Callable
+
+from newsbeam.pipelines.config import RunConfig
+from newsbeam.pipelines.follow.cycle import (CycleReport, make_batch, story_claims,
+                                             write_batch_files)
+from newsbeam.pipelines.follow.inbox import Inbox
+from newsbeam.pipelines.follow.scheduler import SCHEDULE_TICK_SECONDS, Finished, Scheduler
+from newsbeam.pipelines.follow.state import FollowState
+from newsbeam.pipelines.options import LOCAL_RUNNER
+from newsbeam.transforms.feeds.http import FetchPool, HttpClient, HttpSettings
+from newsbeam.transforms.feeds.parse import parse_feed
+from newsbeam.transforms.feeds.poll import PollResult, poll_feed
+from newsbeam.transforms.feeds.sources import resolve_feeds
+from newsbeam.transforms.output.summary import new_run_id
+
+# The runners that mean "here": follow mode accepts them and runs without one.
+LOCAL_RUNNERS = (LOCAL_RUNNER, "DirectRunner")
+# A cycle started by a finished poll waits this long for more before writing: enough to batch
+# polls that finish together, little next to the interval.
+GATHER_SECONDS = 1.0
+# Cycles start at least a tenth of the interval apart, between 1 and 5 s: each cycle writes files
+# of its own (one per date partition), so thousands of feeds finishing one after another are
+# written a few seconds' worth at a time rather than as thousands of tiny files, and a new item
+# still waits at most 5 s + one write.
+MIN_CYCLE_SPACING_SECONDS, MAX_CYCLE_SPACING_SECONDS = 1.0, 5.0
+
+
+class Follower:
+    """Polls `feeds` and writes what is new under `config.output`; state lives in
+    `config.state_dir`. `poll_fn` and `parser` are for tests and benchmarks."""
+
+    def __init__(self, feeds: list[str], config: RunConfig, *,
+                 poll_fn: Callable[..., PollResult] = poll_feed,
+                 parser: Callable[[str, bytes, int], list] = parse_feed,
+                 feeds_per_batch: int = 2000, spread_first_polls: bool = True,
+                 gather_seconds: float = GATHER_SECONDS):
+        self.feeds = feeds
+        self.config = config
+        self.parser = parser
+        self.feeds_per_batch = feeds_per_batch
+        self.gather_seconds = gather_seconds
+        os.makedirs(config.state_dir, exist_ok=True)
+        self.state = FollowState(os.path.join(config.state_dir, "follow.sqlite"))
+        self.inbox = Inbox(os.path.join(config.state_dir, "inbox"))
+        self.client = HttpClient(config.http)
+        self._pool = FetchPool(self.client, config.http.concurrency)
+        # Feeds never polled are first due at points spread over one interval, not all at once.
+        states = self.state.feed_states(
+            feeds, started=time.time(), spread=config.interval if spread_first_polls else 0.0)
+        self.scheduler = Scheduler(states, self.client, self._pool, poll_fn, config.interval,
+                                   max_outstanding=max(2 * feeds_per_batch,
+                                                       config.http.concurrency))
+
+    def close(self) -> None:
+        self._pool.close()
+        self.client.close()
+        self.state.close()
+
+    def run_cycle(self, now: float | None = None, deadline: float | None = None,
+                  submit: bool = True) -> CycleReport:
+        """Writes the polls that finish by `deadline` (monotonic seconds), in groups of
+        `feeds_per_batch` feeds, each group written and committed on its own.
+
+        With `submit`, every feed due at `now` is handed to the fetch pool first (and more as
+        room frees up). Without a deadline, the cycle waits for every poll it started: each
+        due feed is then polled and written once (tests, benchmarks). With one, polls still in
+        flight at the deadline are written by a later cycle. Memory stays bounded by a group
+        and the polls in flight, whatever the number of feeds.
+        """
+        started = time.monotonic()
+        now = time.time() if now is None else now
+        report = CycleReport()
+        polled: set[str] = set()  # each feed at most once a cycle, whatever its schedule says
+        if submit:
+            self.scheduler.submit_due(now, polled)
+        while True:
+            group = self.scheduler.take_finished(self.feeds_per_batch, deadline)
+            if group:
+                self._write_group(group, now, report)
+            if submit:
+                self.scheduler.submit_due(now, polled)
+            more, report.in_flight = self.scheduler.pending(deadline)
+            if not more or (deadline is not None and time.monotonic() >= deadline):
+                break
+        self.state.expire(self.config.state_ttl_seconds, now=now)
+        report.seconds = time.monotonic() - started
+        return report
+
+    def _write_group(self, group: list[Finished], now: float, report: CycleReport) -> None:
+        try:
+            batch = make_batch(group, self.state, self.parser, report)
+            batch_id = None
+            if batch.entries or batch.dead_letters:
+                batch_id = new_run_id()
+                report.batches.append(batch_id)
+                self.inbox.write(batch_id, batch.entries, batch.dead_letters)
+                summary = self.write_batch(batch_id)
+                report.records_written += summary["records_written"]
+                report.dead_letters += summary["dead_letters"]
+            self.state.commit(batch_id=batch_id, items=batch.entries, seen_ids=batch.seen_ids,
+                              feeds={r.state.feed: r.state for _, r in group},
+                              body_hashes=batch.body_hashes,
+                              story_keys=story_claims(batch.entries), now=now)
+        except BaseException:  # not committed: the feeds are due again, polled again
+            self.scheduler.given_back([before.feed for before, _ in group])
+            raise
+        if batch_id:
+            self.inbox.remove(batch_id)
+        self.scheduler.committed([result for _, result in group])
+
+    def write_batch(self, batch_id: str) -> dict:
+        """Writes the Avro files and summary of an inbox batch; returns its summary."""
+        entries, dead_letters = self.inbox.read(batch_id)
+        return write_batch_files(batch_id, entries, dead_letters, self.config.output,
+                                 self.config.shards, len(self.feeds))
+
+    def replay_inbox(self) -> list[str]:
+        """Writes the batches a crash left behind (once each); returns their ids."""
+        replayed = []
+        for batch_id in self.inbox.batches():
+            if not self.state.is_committed(batch_id):
+                entries, _ = self.inbox.read(batch_id)
+                self.write_batch(batch_id)
+                self.state.commit(batch_id=batch_id, items=entries, seen_ids=[], feeds={},
+                                  body_hashes={}, story_keys=story_claims(entries))
+                replayed.append(batch_id)
+            self.inbox.remove(batch_id)
+        return replayed
+
+    def run(self, stop: threading.Event, report=print, warn=print) -> None:
+        """Follows until `stop` is set; a cycle under way is finished and committed first.
+
+        Fetches run continuously; a cycle starts as soon as a poll finishes and writes what has
+        finished within `gather_seconds`, and at least a tenth of the interval (1 to 5 s) after
+        the cycle before it started. A cycle that fails (output unwritable, disk full) is
+        reported and retried after an interval, its batch first: following goes on rather than
+        ending on the first outage.
+        """
+        scheduler = None
+        interval = self.config.interval
+        spacing = min(MAX_CYCLE_SPACING_SECONDS, max(MIN_CYCLE_SPACING_SECONDS, interval / 10))
+        last_cycle = -spacing
+        while not stop.is_set():
+            try:
+                for batch_id in self.replay_inbox():
+                    report(f"wrote batch {batch_id} left by an earlier cycle")
+                if scheduler is None:
+                    scheduler = threading.Thread(target=self.scheduler.run, args=(stop,),
+                                                 name="newsbeam-schedule", daemon=True)
+                    scheduler.start()
+                if not self.scheduler.wait_for_polls(timeout=SCHEDULE_TICK_SECONDS):
+                    continue
+                started = time.monotonic()
+                cycle = self.run_cycle(deadline=max(started + self.gather_seconds,
+                                                    last_cycle + spacing),
+                                       submit=False)
+                last_cycle = started
+            except Exception as error:  # any outage: the batch waits in the inbox meanwhile
+                warn(f"newsbeam: cycle failed, retrying in {interval:g} s: {error!r}")
+                stop.wait(interval)
+                continue
+            if cycle.records_written or cycle.dead_letters or cycle.revised or cycle.new:
+                report(cycle.line())
+        if scheduler is not None:
+            scheduler.join()
+
+
+def follow(config: RunConfig) -> int:
+    """`newsbeam run --follow`: runs until SIGINT or SIGTERM, then exits 0.
+
+    Raises NothingToRead (exit status 1 from the command) when no --feeds source gives a feed;
+    returns 2 when the state would have to live on a remote filesystem, or a runner other than
+    the local one is named, and 130 when a second signal stops it at once.
+    """
+    runner = config.named_runner
+    if runner is not None and runner not in LOCAL_RUNNERS:
+        # Follow mode runs the job's functions itself, on this machine: a runner named for it
+        # would be ignored, not used.
+        print(f"newsbeam: --follow runs on this machine and takes no --runner ({runner}); "
+              f"for a live job on {runner}, use --streaming", file=sys.stderr)
+        return 2
+    if "://" in config.state_dir:
+        # The state is SQLite and an inbox of files: it needs a local disk, which gs:// or
+        # s3:// is not (os.makedirs would make a local folder named "gs:").
+        print(f"newsbeam: --follow keeps its state on a local disk; with --output "
+              f"{config.output}, give --state DIR", file=sys.stderr)
+        return 2
+    feeds, _ = resolve_feeds(config.sources)
+    follower = Follower(feeds, config)
+    stop = threading.Event()
+
+    def on_signal(signum, _frame):
+        if stop.is_set():
+            # A second signal: leave now; the inbox is replayed on the next start.
+            raise KeyboardInterrupt
+        print(f"newsbeam: {signal.Signals(signum).name}: finishing the current cycle",
+              file=sys.stderr)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        print(f"newsbeam: following {len(feeds)} feeds every {config.interval:g} s; "
+              f"Ctrl-C to stop", file=sys.stderr)
+        follower.run(stop, report=lambda line: print(line, flush=True),
+                     warn=lambda line: print(line, file=sys.stderr, flush=True))
+    except KeyboardInterrupt:  # the second signal
+        print("newsbeam: stopped at once; what the cycle under way did not commit is written "
+              "on the next start", file=sys.stderr)
+        return 130  # 128 + SIGINT, as shells report an interrupted command
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        follower.close()
+    return 0

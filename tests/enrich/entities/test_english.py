@@ -1,0 +1,125 @@
+"""The English entity tagger (transforms/entities/english.py) with its shipped models, and its
+training code on a tiny invented corpus."""
+from pathlib import Path
+
+import pytest
+from newsbeam.training.entities.english import (
+    bio_labels,
+    read_documents,
+    role_phrases,
+    train_models,
+    with_role_phrases,
+    write_word_table,
+)
+from newsbeam.transforms.enrich.entities import english
+from newsbeam.transforms.enrich.entities.english import EnglishTagger, english_tagger
+from newsbeam.transforms.enrich.entities.tokens import sentences, tokenise
+
+from tests.support.paths import FIXTURES
+
+ENTITY_FIXTURES = FIXTURES / "entities"
+
+
+def names(text: str) -> list[tuple[str, str]]:
+    """(surface text, kind) of each name, read as the entity step reads a body."""
+    groups = sentences(text, tokenise(text, "en"))
+    tagged = english_tagger().tag([[token.text for token in group] for group in groups])
+    return [(text[group[first].start:group[last].end], kind)
+            for group, spans in zip(groups, tagged) for first, last, kind in spans]
+
+
+def test_people_organisations_and_places_in_a_news_sentence():
+    text = ("Chancellor Olaf Scholz told Volkswagen workers in Wolfsburg on Tuesday that "
+            "Germany would not let the carmaker close plants.")
+    assert names(text) == [("Olaf Scholz", "PERSON"), ("Volkswagen", "ORGANIZATION"),
+                           ("Wolfsburg", "LOCATION"), ("Germany", "LOCATION")]
+
+
+def test_nationality_and_title_stay_outside_the_person():
+    assert names("Russian President Vladimir Putin said on Friday.") == [
+        ("Vladimir Putin", "PERSON")]
+
+
+def test_role_phrase_with_of_stays_outside_the_person():
+    assert names("Secretary of State Antony Blinken arrived on Monday.") == [
+        ("Antony Blinken", "PERSON")]
+
+
+def test_all_capitals_headline():
+    assert names("U.S. PRESIDENT JOE BIDEN TO VISIT ISRAEL") == [
+        ("U.S.", "LOCATION"), ("JOE BIDEN", "PERSON"), ("ISRAEL", "LOCATION")]
+
+
+def test_results_line_gives_two_clubs():
+    assert names("Leeds 2 Arsenal 1") == [("Leeds", "ORGANIZATION"),
+                                          ("Arsenal", "ORGANIZATION")]
+
+
+def test_possessive_is_outside_the_name():
+    assert names("Putin's spokesman Dmitry Peskov said.") == [
+        ("Putin", "PERSON"), ("Dmitry Peskov", "PERSON")]
+
+
+def test_commas_and_line_breaks_separate_names():
+    text = "Ministers from Britain, France and Germany met.\nAngela Merkel\nEmmanuel Macron"
+    assert names(text) == [("Britain", "LOCATION"), ("France", "LOCATION"),
+                           ("Germany", "LOCATION"), ("Angela Merkel", "PERSON"),
+                           ("Emmanuel Macron", "PERSON")]
+
+
+def test_tagger_is_loaded_once():
+    assert english_tagger() is english_tagger()
+
+
+def test_no_sentences_no_entities():
+    assert english_tagger().tag([]) == []
+
+
+def test_empty_sentence_has_no_entities():
+    assert english_tagger().tag([[], ["Paris"]])[0] == []
+
+
+@pytest.mark.parametrize("bad", ["Putin met Xi", [["Putin", 3]], [["Putin", ""]], None])
+def test_bad_input_is_a_clear_error(bad):
+    with pytest.raises(TypeError, match="list of sentences"):
+        english_tagger().tag(bad)
+
+
+# --- Training, on invented sentences (no word table: that needs the training-only packages) ----
+
+def _train(folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
+    documents = read_documents(ENTITY_FIXTURES / "en_train.conll")
+    write_word_table(folder / english.WORD_TABLE, {}, {})
+    train_models(documents, {"country": {("kenya",), ("germany",)}}, folder)
+    return folder
+
+
+def test_trained_files_make_a_tagger(tmp_path):
+    tagger = EnglishTagger(_train(tmp_path))
+    tokens = "President Samuel Otieno of Kenya spoke to Reuters in Nairobi .".split()
+    assert ((1, 2, "PERSON")) in tagger.tag([tokens])[0]
+
+
+def test_training_is_deterministic(tmp_path):
+    first, second = _train(tmp_path / "a"), _train(tmp_path / "b")
+    for name in (english.GAZETTEER, english.FIRST_PASS_MODEL, english.SECOND_PASS_MODEL):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_role_phrases_are_the_capitalised_words_before_people():
+    # "Senator Ana Ruiz" opens its sentence: a lone first word may be any capitalised word
+    phrases = role_phrases(read_documents(ENTITY_FIXTURES / "en_train.conll"))
+    assert phrases == [("Finance", "Minister"), ("Mayor",), ("Prime", "Minister")]
+
+
+def test_role_phrase_copy_puts_a_phrase_before_a_bare_name():
+    phrases = [("Prime", "Minister")]
+    [(tokens, tags)] = with_role_phrases([(["Varga", "said"], ["I-PER", "O"])], phrases, 0)
+    assert (tokens, tags) == (["Prime", "Minister", "Varga", "said"], ["O", "O", "I-PER", "O"])
+
+
+def test_conll_iob1_tags_become_bio_labels():
+    # CoNLL-2003 writes B- only where a name follows another of the same type
+    assert bio_labels(["I-PER", "I-PER", "B-PER", "O", "I-LOC", "I-ORG"]) == [
+        "B-PER", "I-PER", "B-PER", "O", "B-LOC", "B-ORG"]

@@ -1,0 +1,190 @@
+"""Markup and boilerplate: one behaviour a test, the seed article as the golden case."""
+
+import pytest
+from newsbeam.transforms.enrich.boilerplate import (
+    Block,
+    clean_item,
+    html_to_text,
+    strip_boilerplate,
+    to_blocks,
+)
+
+from tests.support.paths import SEED
+
+SEED_PARAGRAPHS = [p for p in SEED.split("\n\n") if p.strip()]
+SEED_ARTICLE = SEED_PARAGRAPHS[:SEED_PARAGRAPHS.index("المصدر: البوابة نيوز")]
+
+
+def seed_as_html():
+    parts = []
+    for paragraph in SEED_PARAGRAPHS:
+        if paragraph.startswith("كلمات دلالية"):
+            parts.append('<p>كلمات دلالية: <a href="/t/1">دميتري بيسكوف</a> '
+                         '<a href="/t/2">الكرملين</a> <a href="/t/3">روسيا</a></p>')
+        elif paragraph.startswith("مقالات مشابهة"):
+            lines = [line.strip(" •") for line in paragraph.splitlines()]
+            parts.append(f"<h3>{lines[0]}</h3><ul>"
+                         + "".join(f"<li><a href='#'>{line}</a></li>" for line in lines[1:] if line)
+                         + "</ul>")
+        else:
+            parts.append(f"<p>{paragraph}</p>")
+    return "".join(parts)
+
+
+def body_and_meta(content):
+    return strip_boilerplate(to_blocks(content))
+
+
+# --- markup -----------------------------------------------------------------------------------
+
+def test_html_paragraphs_become_lines():
+    assert html_to_text("<p>One <b>bold</b> line.</p><p>Two</p>") == "One bold line.\nTwo"
+
+
+def test_br_splits_lines_and_entities_decode():
+    assert html_to_text("a&amp;b<br/>c&nbsp;d") == "a&b\nc d"
+
+
+def test_script_and_style_content_is_dropped():
+    assert html_to_text("<p>x<script>var a=1;</script></p><style>p{}</style><p>y</p>") == "x\ny"
+
+
+def test_plain_text_keeps_one_paragraph_a_line():
+    assert html_to_text("First.\n\n  Second   line.\n") == "First.\nSecond line."
+
+
+def test_image_between_words_keeps_them_apart():
+    assert html_to_text("word<img src='x.png'>next") == "word next"
+
+
+def test_links_of_a_block_are_collected():
+    [block] = to_blocks('<p>Tags: <a href="1">Red Sea</a>, <a href="2">Yemen</a></p>')
+    assert block.links == ["Red Sea", "Yemen"]
+
+
+# --- the seed article -------------------------------------------------------------------------
+
+def test_seed_plain_text_body_is_the_seven_article_paragraphs():
+    body, _ = body_and_meta(SEED)
+    assert body.split("\n") == SEED_ARTICLE
+    assert len(SEED_ARTICLE) == 7
+
+
+def test_seed_html_body_is_the_seven_article_paragraphs():
+    body, _ = body_and_meta(seed_as_html())
+    assert body.split("\n") == SEED_ARTICLE
+
+
+def test_seed_body_has_nothing_of_the_trailer():
+    body, _ = body_and_meta(SEED)
+    for words in ("المصدر", "ترامب", "بيراميدز", "طلائع الجيش", "مقالات مشابهة", "غيتيسبيرغ"):
+        assert words not in body
+
+
+def test_seed_source_credit():
+    assert body_and_meta(SEED)[1].source_credit == "البوابة نيوز"
+
+
+def test_seed_keywords_from_links_keep_phrases():
+    assert body_and_meta(seed_as_html())[1].keywords == ["دميتري بيسكوف", "الكرملين", "روسيا"]
+
+
+def test_seed_keywords_from_plain_text_keep_every_word():
+    assert body_and_meta(SEED)[1].keywords == ["دميتري", "بيسكوف", "الكرملين", "روسيا"]
+
+
+def test_seed_related_headlines_from_read_also_and_similar_list():
+    related = body_and_meta(SEED)[1].related
+    assert related[0] == "ترامب يكشف عدد قتلى الجيش الأوكراني منذ بدء الحرب مع روسيا"
+    assert "يورتشيتش يعلن قائمة بيراميدز لمواجهة طلائع الجيش بالدوري" in related
+    assert "«الكرملين»: لن نفرط في أراض قرر مواطنوها الانضمام إلى روسيا" in related
+    assert len(related) == len(set(related)) == 10
+
+
+def test_seed_read_also_article_text_is_counted_not_kept():
+    _, meta = body_and_meta(SEED)
+    trailer = sum(len(p.strip()) for p in SEED_PARAGRAPHS[7:])
+    assert meta.removed_chars >= trailer * 0.9
+    assert not any("أوكرانيا فقدت 700 ألف جندي" in r for r in meta.related)
+
+
+# --- other boilerplate ------------------------------------------------------------------------
+
+def test_english_source_and_tags():
+    body, meta = body_and_meta("Talks resumed in Geneva.\nSource: Reuters\nTags: Geneva; talks")
+    assert body == "Talks resumed in Geneva."
+    assert meta.source_credit == "Reuters"
+    assert meta.keywords == ["Geneva", "talks"]
+
+
+def test_a_source_line_above_the_article_is_metadata_not_the_end():
+    body, meta = body_and_meta("المصدر: رويترز\nقالت الحكومة اليوم إن المحادثات ستستأنف.")
+    assert body == "قالت الحكومة اليوم إن المحادثات ستستأنف."
+    assert meta.source_credit == "رويترز"
+
+
+def test_a_sentence_starting_like_a_marker_is_article_text():
+    text = "Sources said the minister would resign before the vote on Friday, citing health reasons."
+    body, meta = body_and_meta("First paragraph.\n" + text)
+    assert body.endswith(text)
+    assert meta.source_credit is None
+
+
+def test_inline_read_also_early_in_the_article_is_cut_and_reading_goes_on():
+    content = ("<p>الفقرة الأولى من الخبر.</p><p>اقرأ أيضا: عنوان خبر آخر</p>"
+               "<p>الفقرة الثانية من الخبر وهي أطول من غيرها بكثير لتكون في النصف الأول.</p>"
+               "<p>الفقرة الثالثة والأخيرة من الخبر وفيها تفاصيل إضافية كثيرة.</p>")
+    body, meta = body_and_meta(content)
+    assert body.split("\n") == ["الفقرة الأولى من الخبر.",
+                                "الفقرة الثانية من الخبر وهي أطول من غيرها بكثير لتكون في النصف الأول.",
+                                "الفقرة الثالثة والأخيرة من الخبر وفيها تفاصيل إضافية كثيرة."]
+    assert meta.related == ["عنوان خبر آخر"]
+
+
+def test_share_and_follow_prompts_go_anywhere():
+    body, meta = body_and_meta("تابعونا على فيسبوك\nThe news.\nFollow us on Twitter for more.")
+    assert body == "The news."
+    assert meta.removed_chars == len("تابعونا على فيسبوك") + len("Follow us on Twitter for more.")
+
+
+def test_wordpress_appeared_first_line_is_removed():
+    body, _ = body_and_meta("<p>Text.</p><p>The post Big story appeared first on Example.</p>")
+    assert body == "Text."
+
+
+def test_wordpress_appeared_first_at_the_end_of_a_paragraph_is_removed():
+    body, meta = body_and_meta("<p>Choose a model. The post Build a Guitar appeared first on WIRED.</p>")
+    assert body == "Choose a model."
+    assert meta.removed_chars == len(" The post Build a Guitar appeared first on WIRED.")
+
+
+def test_hamza_and_tanwin_variants_of_read_also_are_markers():
+    for marker in ("إقرأ أيضاً:", "اقرأ أيضا", "اقرا ايضا:"):
+        _, meta = body_and_meta(f"نص الخبر الطويل هنا.\n{marker}\nعنوان آخر")
+        assert meta.related == ["عنوان آخر"], marker
+
+
+def test_blocks_api_accepts_prepared_blocks():
+    body, meta = strip_boilerplate([Block("Body."), Block("Source: AP", ["AP"])])
+    assert (body, meta.source_credit) == ("Body.", "AP")
+
+
+# --- records and the transform ----------------------------------------------------------------
+
+def test_clean_item_replaces_content_with_body_and_metadata():
+    record = clean_item({"title": "A &amp; B", "content": "<p>Text.</p><p>Source: AFP</p>"})
+    assert "content" not in record
+    assert record["title"] == "A & B"
+    assert record["body"] == "Text."
+    assert record["boilerplate"]["source_credit"] == "AFP"
+
+
+def test_title_only_item_gets_title_as_body():
+    record = clean_item({"title": "Only a title", "content": "<img src='pixel.gif'/>"})
+    assert record["body"] == "Only a title"
+    assert record["content_source"] == "title"
+
+
+def test_content_that_is_not_text_raises_for_the_stage_list_to_dead_letter():
+    with pytest.raises(TypeError):
+        clean_item({"feed_url": "f", "title": "t", "content": 42})

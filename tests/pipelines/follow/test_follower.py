@@ -1,0 +1,479 @@
+"""Follow mode: poll cycles against a real loopback server, asserting on the Avro written."""
+import functools
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from newsbeam.pipelines.config import RunConfig
+from newsbeam.pipelines.follow.follower import Follower
+from newsbeam.transforms.feeds.parse import parse_feed
+from newsbeam.transforms.feeds.poll import FeedPollState, poll_feed
+
+from tests.support.avro_files import read_records
+from tests.support.http_server import (
+    FeedServer,
+    conditional,
+    endless_body,
+    gzipped,
+    never_answers,
+    slow,
+    trickle,
+)
+
+T0 = 1_800_000_000.0
+
+
+def rss(*items):
+    body = "".join(f"<item><title>{title}</title><guid>{guid}</guid><description>{text}"
+                   f"</description><pubDate>Mon, 06 Sep 2021 16:45:00 +0000</pubDate></item>"
+                   for guid, title, text in items)
+    return f"<rss version='2.0'><channel><title>t</title>{body}</channel></rss>".encode()
+
+
+class ChangingFeed:
+    """A feed with an ETag that answers 304 while unchanged; `.body` can be swapped."""
+
+    def __init__(self, body):
+        self.body = body
+
+    def __call__(self, handler):
+        conditional(self.body, etag=f'"{hash(self.body)}"')(handler)
+
+
+def read_items(output):
+    return read_records(os.path.join(output, "items"))
+
+
+def read_dead(output):
+    return read_records(os.path.join(output, "dead_letter"))
+
+
+V1 = rss(("a", "Alpha", "First story."), ("b", "Beta", "Second story."))
+V2 = rss(("a", "Alpha", "First story."), ("b", "Beta", "Second story, corrected."),
+         ("c", "Gamma", "Third story."))
+
+
+@pytest.fixture
+def feed():
+    changing = ChangingFeed(V1)
+    with FeedServer({"/feed.xml": changing, "/broken.xml": (500, {}, b"down")}) as server:
+        changing.url = server.url("/feed.xml")
+        changing.broken = server.url("/broken.xml")
+        yield changing
+
+
+def follow_config(tmp_path, *args) -> RunConfig:
+    """Follow mode's settings for a test: output and state under `tmp_path`, `args` on top."""
+    return RunConfig.from_argv(["--follow", "--output", str(tmp_path / "out"),
+                                "--state", str(tmp_path / "state"), *args])
+
+
+def follower(tmp_path, feeds, concurrency=4, per_host=2, interval=60, **kwargs):
+    config = follow_config(tmp_path, "--interval", str(interval), "--fetch_concurrency",
+                           str(concurrency), "--per_host_concurrency", str(per_host))
+    return Follower(feeds, config, spread_first_polls=False, **kwargs)
+
+
+def test_new_items_once_then_304_then_changes_as_new_and_revised(tmp_path, feed):
+    f = follower(tmp_path, [feed.url])
+    first = f.run_cycle(now=T0)
+    assert (first.new, first.records_written) == (2, 2)
+    assert f.run_cycle(now=T0 + 1).polled == 0  # not due yet
+    unchanged = f.run_cycle(now=T0 + 61)
+    assert (unchanged.polled, unchanged.changed, unchanged.new) == (1, 0, 0)
+    feed.body = V2
+    changed = f.run_cycle(now=T0 + 122)
+    assert (changed.new, changed.revised, changed.duplicates) == (1, 1, 1)
+    f.close()
+    records = read_items(str(tmp_path / "out"))
+    assert sorted((r["guid"], r["revision"]) for r in records) == [
+        ("a", 1), ("b", 1), ("b", 2), ("c", 1)]
+    assert [r["body"] for r in records if r["revision"] == 2] == ["Second story, corrected."]
+
+
+def test_restart_writes_nothing_again(tmp_path, feed):
+    f = follower(tmp_path, [feed.url])
+    f.run_cycle(now=T0)
+    f.close()
+    feed.body = V1 + b" "  # same items, new bytes and ETag: parsed again, all duplicates
+    again = follower(tmp_path, [feed.url])
+    cycle = again.run_cycle(now=T0 + 61)
+    again.close()
+    assert (cycle.changed, cycle.new, cycle.duplicates) == (1, 0, 2)
+    assert len(read_items(str(tmp_path / "out"))) == 2
+
+
+def test_a_crash_before_commit_is_replayed_once(tmp_path, feed):
+    f = follower(tmp_path, [feed.url])
+    original_commit = f.state.commit
+
+    def crash(**kwargs):
+        raise RuntimeError("power cut")
+
+    f.state.commit = crash
+    with pytest.raises(RuntimeError):
+        f.run_cycle(now=T0)
+    f.state.commit = original_commit
+    f.close()
+    assert len(read_items(str(tmp_path / "out"))) == 2  # written, but not committed
+
+    restarted = follower(tmp_path, [feed.url])
+    assert len(restarted.replay_inbox()) == 1
+    cycle = restarted.run_cycle(now=T0 + 61)
+    restarted.close()
+    assert (cycle.new, cycle.duplicates) == (0, 2)
+    assert sorted(r["guid"] for r in read_items(str(tmp_path / "out"))) == ["a", "b"]
+
+
+def test_a_failing_feed_is_one_dead_letter_and_does_not_stop_the_others(tmp_path, feed):
+    f = follower(tmp_path, [feed.url, feed.broken])
+    first = f.run_cycle(now=T0)
+    later = f.run_cycle(now=T0 + 10_000)  # past any backoff: polled and failing again
+    f.close()
+    assert (first.new, first.failed, later.failed) == (2, 1, 1)
+    [letter] = read_dead(str(tmp_path / "out"))
+    assert letter["stage"] == "read" and "HTTP 500" in letter["error"]
+
+
+def test_feeds_are_written_in_groups_each_committed_on_its_own(tmp_path):
+    paths = []
+    for name, guid in (("one.xml", "x"), ("two.xml", "y"), ("three.xml", "z")):
+        paths.append(tmp_path / name)
+        paths[-1].write_bytes(rss((guid, guid.upper(), f"Story {guid}.")))
+    f = follower(tmp_path, [str(p) for p in paths], feeds_per_batch=2)
+    cycle = f.run_cycle(now=T0)
+    f.close()
+    assert (cycle.polled, cycle.new, len(cycle.batches)) == (3, 3, 2)
+    assert sorted(r["guid"] for r in read_items(str(tmp_path / "out"))) == ["x", "y", "z"]
+
+
+def test_an_unparseable_feed_body_is_a_dead_letter(tmp_path):
+    path = tmp_path / "bad.xml"
+    path.write_bytes(b"not a feed")
+    f = follower(tmp_path, [str(path)])
+    cycle = f.run_cycle(now=T0)
+    f.close()
+    assert cycle.dead_letters == 1
+    assert read_dead(str(tmp_path / "out"))[0]["raw"] == b"not a feed"
+
+
+def test_misbehaving_servers_never_stall_a_cycle_and_every_new_item_lands_once(tmp_path):
+    good = ChangingFeed(V1)
+    routes = {
+        "/good.xml": good,
+        "/moved.xml": (301, {"Location": "/new-home.xml"}, b""),
+        "/new-home.xml": conditional(rss(("m", "Moved", "A story from a feed that moved.")),
+                                     etag='"m1"'),
+        "/hop.xml": (302, {"Location": "/gzip.xml"}, b""),
+        "/gzip.xml": gzipped(rss(("g", "Zipped", "A story served compressed."))),
+        "/throttled.xml": (429, {"Retry-After": "120"}, b""),
+        "/error.xml": (500, {}, b"oops"),
+        "/silent.xml": functools.partial(never_answers, seconds=3),
+        "/endless.xml": functools.partial(endless_body, seconds=3),
+    }
+    with FeedServer(routes) as server:
+        f = follower(tmp_path, [server.url(path) for path in routes
+                                if path not in ("/new-home.xml", "/gzip.xml")],
+                     concurrency=8, per_host=8,
+                     poll_fn=functools.partial(poll_feed, connect_timeout=0.5,
+                                               total_timeout=1.0))
+        started = time.monotonic()
+        first = f.run_cycle(now=T0)
+        assert time.monotonic() - started < 10  # the stuck servers cost their timeouts, once
+        good.body = V2
+        server.requests.clear()
+        second = f.run_cycle(now=T0 + 61)
+        f.close()
+        polled_again = set(server.paths())
+    assert (first.new, first.failed) == (4, 4)
+    assert (second.new, second.revised) == (1, 1)
+    # The permanent redirect is remembered; failing and throttled feeds wait out their backoff.
+    assert "/new-home.xml" in polled_again and "/moved.xml" not in polled_again
+    assert not polled_again & {"/throttled.xml", "/error.xml", "/silent.xml", "/endless.xml"}
+    records = read_items(str(tmp_path / "out"))
+    assert sorted((r["guid"], r["revision"]) for r in records) == [
+        ("a", 1), ("b", 1), ("b", 2), ("c", 1), ("g", 1), ("m", 1)]
+    errors = sorted(d["error"] for d in read_dead(str(tmp_path / "out")))
+    assert len(errors) == 4
+    assert any("429" in e for e in errors) and any("500" in e for e in errors)
+
+
+def test_a_failed_cycle_is_retried_and_its_batch_written_once(tmp_path, feed):
+    f = follower(tmp_path, [feed.url], interval=0.1)
+    write_batch, attempts, lines = f.write_batch, [], []
+
+    def flaky_write(batch_id):
+        attempts.append(batch_id)
+        if len(attempts) == 1:
+            raise OSError("disk full")
+        return write_batch(batch_id)
+
+    f.write_batch = flaky_write
+    stop = threading.Event()
+
+    def report(line):
+        lines.append(line)
+        if line.startswith("polled") or line.startswith("wrote batch"):
+            stop.set()
+
+    f.run(stop, report=report, warn=lines.append)
+    f.close()
+    assert lines[0].startswith("newsbeam: cycle failed, retrying in 0.1 s: OSError('disk full')")
+    assert lines[1].startswith("wrote batch")
+    assert attempts[0] == attempts[1]  # the same batch, under the same id
+    assert sorted(r["guid"] for r in read_items(str(tmp_path / "out"))) == ["a", "b"]
+
+
+# --- the command ------------------------------------------------------------------------------
+
+def _follow(tmp_path, feed_path):
+    return subprocess.Popen(
+        [sys.executable, "-m", "newsbeam.pipelines.batch", "--follow", "--interval", "1",
+         "--feeds", str(feed_path), "--output", str(tmp_path / "out")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_records(output, count, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(read_items(output)) >= count:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"fewer than {count} records after {timeout} s")
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_follow_command_stops_cleanly_and_resumes_without_repeats(tmp_path, stop_signal):
+    feed_path = tmp_path / "feed.xml"
+    feed_path.write_bytes(V1)
+    process = _follow(tmp_path, feed_path)
+    _wait_for_records(str(tmp_path / "out"), 2)
+    feed_path.write_bytes(V2)
+    _wait_for_records(str(tmp_path / "out"), 4)
+    process.send_signal(stop_signal)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "finishing the current cycle" in err
+
+    restarted = _follow(tmp_path, feed_path)
+    time.sleep(3)
+    restarted.send_signal(stop_signal)
+    restarted.communicate(timeout=30)
+    assert restarted.returncode == 0
+    records = read_items(str(tmp_path / "out"))
+    assert sorted((r["guid"], r["revision"]) for r in records) == [
+        ("a", 1), ("b", 1), ("b", 2), ("c", 1)]
+
+
+def test_a_second_signal_stops_at_once_without_a_traceback(tmp_path):
+    feed_path = tmp_path / "feed.xml"
+    feed_path.write_bytes(V1)
+    process = _follow(tmp_path, feed_path)
+    _wait_for_records(str(tmp_path / "out"), 2)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    # The first signal may have ended following before the second arrived.
+    assert process.returncode in (0, 130), err
+    assert "Traceback" not in err
+    if process.returncode == 130:
+        assert "stopped at once" in err
+
+
+# --- no cycle waits for the slowest feed --------------------------------------------------------
+
+def test_a_cycle_writes_what_has_arrived_by_its_deadline_and_a_later_cycle_the_rest(tmp_path):
+    late_body = rss(("z", "Zeta", "A story from a slow server."))
+    routes = {"/good.xml": ChangingFeed(V1), "/late.xml": slow((200, {}, late_body), 6.0)}
+    with FeedServer(routes) as server:
+        f = follower(tmp_path, [server.url("/good.xml"), server.url("/late.xml")])
+        first = f.run_cycle(now=T0, deadline=time.monotonic() + 1.0)
+        written_first = sorted(r["guid"] for r in read_items(str(tmp_path / "out")))
+        second = f.run_cycle(now=T0 + 1)  # no deadline: waits for the poll still in flight
+        f.close()
+    assert (first.polled, first.new) == (1, 2) and written_first == ["a", "b"]
+    assert (second.polled, second.new) == (1, 1)  # the slow feed, not the good one again
+    assert sorted(r["guid"] for r in read_items(str(tmp_path / "out"))) == ["a", "b", "z"]
+
+
+def test_feeds_on_one_host_never_see_more_requests_at_once_than_the_cap(tmp_path):
+    body = rss(("x", "X", "One story."))
+    many = {f"/f{n}.xml": slow((200, {}, body), 0.2) for n in range(12)}
+    few = {f"/g{n}.xml": slow((200, {}, body), 0.2) for n in range(4)}
+    with FeedServer(many) as one_host, FeedServer(few, host="127.0.0.2") as other_host:
+        f = follower(tmp_path, [one_host.url(p) for p in many] + [other_host.url(p) for p in few],
+                     concurrency=16, per_host=2)
+        cycle = f.run_cycle(now=T0)
+        f.close()
+    assert (cycle.polled, cycle.new) == (16, 16)
+    # counted by the servers: two at a time per host, even with 16 fetch threads
+    assert (one_host.most_at_once, other_host.most_at_once) == (2, 2)
+
+
+def test_first_polls_are_spread_over_the_interval(tmp_path):
+    paths = []
+    for n in range(20):
+        paths.append(tmp_path / f"feed{n}.xml")
+        paths[-1].write_bytes(rss((f"g{n}", f"T{n}", f"Story {n}.")))
+    f = Follower([str(p) for p in paths], follow_config(tmp_path, "--interval", "1000"))
+    now = time.time()
+    at_start = f.run_cycle(now=now)
+    within_interval = f.run_cycle(now=now + 1000)
+    f.close()
+    assert at_start.polled < 5 and at_start.polled + within_interval.polled == 20
+
+
+def test_an_unexpected_parser_error_is_one_dead_letter_for_that_feed_alone(tmp_path):
+    bad, good = tmp_path / "bad.xml", tmp_path / "good.xml"
+    bad.write_bytes(rss(("p", "Poison", "Breaks the parser.")))
+    good.write_bytes(V1)
+
+    def parser(feed, data, fetched):
+        if feed.endswith("bad.xml"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return parse_feed(feed, data, fetched)
+
+    f = follower(tmp_path, [str(bad), str(good)], parser=parser)
+    first = f.run_cycle(now=T0)
+    again = f.run_cycle(now=T0 + 61)  # the same bytes again: not parsed, not reported again
+    f.close()
+    assert (first.new, first.dead_letters, again.dead_letters) == (2, 1, 0)
+    [letter] = read_dead(str(tmp_path / "out"))
+    assert (letter["feed_url"], letter["stage"]) == (str(bad), "parse")
+    assert letter["error"].startswith("RecursionError: maximum recursion")
+    assert sorted(r["guid"] for r in read_items(str(tmp_path / "out"))) == ["a", "b"]
+
+
+# --- one story across feeds ---------------------------------------------------------------------
+
+WIRE = ("The central bank raised its main interest rate by half a percentage point on Thursday, "
+        "its third increase this year, saying that inflation remained far above its target and "
+        "that further moves could not be ruled out as energy prices kept rising across the "
+        "region.")
+OTHER = ("Heavy rain flooded dozens of villages in the north of the country overnight, forcing "
+         "hundreds of families to leave their homes while rescue teams used boats to reach "
+         "people trapped on rooftops, the civil defence agency said in a statement on Friday.")
+
+
+def rss_links(*items):
+    body = "".join(f"<item><title>{title}</title><guid>{guid}</guid><link>{link}</link>"
+                   f"<description>{text}</description></item>"
+                   for guid, title, link, text in items)
+    return f"<rss version='2.0'><channel><title>t</title>{body}</channel></rss>".encode()
+
+
+def test_one_story_across_feeds_and_restarts(tmp_path):
+    feeds = {
+        "a.xml": ("wire-1", "Bank raises rates",
+                  "https://www.news.example.com/economy/rates?utm_source=rss&amp;utm_medium=feed",
+                  WIRE),
+        "b.xml": ("b-77", "Central bank raises rates again",
+                  "http://news.example.com/economy/rates/?utm_campaign=daily", WIRE),
+        # the same wire text under another guid and link, one word changed, a credit line added
+        "c.xml": ("c-9", "Rates up again", "https://other.example.net/world/123",
+                  WIRE.replace("Thursday", "Thursday morning")
+                  + "&lt;p&gt;Source: Example Wire&lt;/p&gt;"),
+        "d.xml": ("d-1", "Floods in the north", "https://news.example.com/floods", OTHER),
+    }
+    for name, item in feeds.items():
+        (tmp_path / name).write_bytes(rss_links(item))
+    f = follower(tmp_path, [str(tmp_path / name) for name in feeds])
+    f.run_cycle(now=T0)
+    f.close()
+    (tmp_path / "e.xml").write_bytes(rss_links(("e-5", "Rates", "https://third.example.org/r",
+                                                WIRE)))
+    restarted = follower(tmp_path, [str(tmp_path / name) for name in [*feeds, "e.xml"]])
+    restarted.run_cycle(now=T0 + 61)
+    restarted.close()
+    records = {r["guid"]: r for r in read_items(str(tmp_path / "out"))}
+    assert len(records) == 5  # every copy is kept: the feed it came from is data
+    story = records["wire-1"]["story_id"]
+    assert {records[g]["story_id"] for g in ("wire-1", "b-77", "c-9", "e-5")} == {story}
+    # a story is named after its first record (here one of the first cycle's three copies)
+    assert story in {records[g]["id"] for g in ("wire-1", "b-77", "c-9")}
+    assert records["d-1"]["story_id"] == records["d-1"]["id"] != story
+
+
+# --- latency with misbehaving feeds, end to end -------------------------------------------------
+
+class GrowingFeed:
+    """A feed with one item, then (once started) a new item every `every` seconds, up to
+    `count`; remembers when each item was published. Answers 304 to its current ETag."""
+
+    def __init__(self, every: float, count: int):
+        self.every, self.count = every, count
+        self.started = None
+        self.published = {"g0": time.time()}
+
+    def start(self):
+        self.started = time.time()
+        for n in range(1, self.count + 1):
+            self.published[f"g{n}"] = self.started + (n - 1) * self.every
+
+    def visible(self):
+        now = time.time()
+        return [guid for guid, at in self.published.items() if at <= now]
+
+    def __call__(self, handler):
+        guids = self.visible()
+        body = rss(*[(guid, f"Story {guid}", f"Text of story {guid}.") for guid in guids])
+        conditional(body, etag=f'"{len(guids)}"')(handler)
+
+
+def _readable_since(output, seen: dict):
+    """Adds to `seen` each guid found in a finished Avro file, with the time it was found."""
+    now = time.time()
+    for record in read_items(output):
+        seen.setdefault(record["guid"], now)
+
+
+def test_new_items_are_readable_within_interval_plus_10_s_beside_hung_trickling_and_looping_feeds(
+        tmp_path):
+    interval = 2.0
+    growing = GrowingFeed(every=2.0, count=8)
+    loop = {"/loop-a.xml": (302, {"Location": "/loop-b.xml"}, b""),
+            "/loop-b.xml": (302, {"Location": "/loop-a.xml"}, b"")}
+    output = str(tmp_path / "out")
+    with FeedServer({"/growing.xml": growing}) as home, \
+            FeedServer({"/hang.xml": functools.partial(never_answers, seconds=120)},
+                       host="127.0.0.2") as hanging, \
+            FeedServer({"/trickle.xml": functools.partial(trickle, seconds=120)},
+                       host="127.0.0.3") as trickling, \
+            FeedServer(loop, host="127.0.0.4") as looping:
+        feeds = tmp_path / "feeds.txt"
+        feeds.write_text("\n".join([home.url("/growing.xml"), hanging.url("/hang.xml"),
+                                    trickling.url("/trickle.xml"), looping.url("/loop-a.xml")]))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "newsbeam.pipelines.batch", "--follow", "--interval",
+             str(interval), "--feeds", str(feeds), "--output", output],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        readable: dict[str, float] = {}
+        try:
+            deadline = time.monotonic() + 90  # start-up: Beam's import, the first cycle
+            while "g0" not in readable and time.monotonic() < deadline:
+                _readable_since(output, readable)
+                time.sleep(0.2)
+            assert "g0" in readable, "the follower wrote nothing within 90 s"
+            growing.start()
+            last = max(growing.published.values())
+            while len(readable) < len(growing.published) and time.time() < last + 30:
+                _readable_since(output, readable)
+                time.sleep(0.2)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err
+        assert hanging.requests and trickling.requests and looping.requests
+    latencies = sorted(readable[guid] - at for guid, at in growing.published.items()
+                       if guid != "g0" and guid in readable)
+    print(f"publication to readable file: median {latencies[len(latencies) // 2]:.1f} s, "
+          f"max {latencies[-1]:.1f} s")
+    assert len(latencies) == growing.count
+    assert latencies[-1] <= interval + 10
+    guids = [r["guid"] for r in read_items(output)]
+    assert sorted(guids) == sorted(growing.published)  # each item written exactly once

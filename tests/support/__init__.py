@@ -1,0 +1,1 @@
+"""What the tests share: paths, the loopback feed server, reading back Avro output."""

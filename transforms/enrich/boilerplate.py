@@ -1,0 +1,340 @@
+"""Markup to clean text, and the article separated from the aggregator boilerplate around it.
+
+Feeds deliver an item's text as HTML or as plain text with the site's furniture still attached:
+a credited source, a keyword line, "read also" teasers with a whole second article, lists of
+similar headlines, share and follow prompts. Left in, they put another article's people and
+another topic into the record. What is useful in them (the source, the keywords, the related
+headlines) is kept as metadata; everything removed is counted.
+
+Text is handled as blocks, one per paragraph, list item or line: boilerplate is a property of
+whole blocks, and the links inside a block tell apart the keywords of a tag line.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import regex
+
+from newsbeam.transforms.enrich.arabic import normalise
+
+
+@dataclass
+class Block:
+    """One paragraph-level piece of text and the texts of the links inside it."""
+    text: str
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Boilerplate:
+    source_credit: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    removed_chars: int = 0
+
+    def as_dict(self) -> dict:
+        return {"source_credit": self.source_credit, "keywords": list(self.keywords),
+                "related": list(self.related), "removed_chars": self.removed_chars}
+
+
+# ---------------------------------------------------------------------------------------------
+# Markup
+
+_BLOCK_TAGS = frozenset({
+    "p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
+    "tr", "table", "blockquote", "section", "article", "header", "footer", "aside", "figure",
+    "figcaption", "hr", "pre", "address", "main", "nav", "details", "summary",
+})
+# Their content is never article text.
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "iframe", "svg", "form", "button",
+                        "select", "textarea", "template", "object", "embed", "head", "title"})
+_SPACE = regex.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+_TAG = regex.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>")
+
+
+class _BlockCollector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self._text: list[str] = []
+        self._links: list[str] = []
+        self._link_text: list[str] | None = None
+        self._skip_depth = 0
+
+    def _close_block(self):
+        text = _SPACE.sub(" ", "".join(self._text)).strip()
+        if text:
+            self.blocks.append(Block(text, [t for t in self._links if t]))
+        self._text, self._links = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _SKIP_TAGS:
+            self._skip_depth += 1
+        elif tag in _BLOCK_TAGS:
+            self._close_block()
+        elif tag == "a":
+            self._link_text = []
+        elif tag == "img":
+            # An image between words would otherwise glue them together.
+            self._text.append(" ")
+
+    def handle_startendtag(self, tag, attrs):
+        if tag in _BLOCK_TAGS:
+            self._close_block()
+        elif tag == "img":
+            self._text.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag in _SKIP_TAGS:
+            self._skip_depth = max(0, self._skip_depth - 1)
+        elif tag in _BLOCK_TAGS:
+            self._close_block()
+        elif tag == "a" and self._link_text is not None:
+            self._links.append(_SPACE.sub(" ", "".join(self._link_text)).strip())
+            self._link_text = None
+
+    def handle_data(self, data):
+        if self._skip_depth:
+            return
+        self._text.append(data)
+        if self._link_text is not None:
+            self._link_text.append(data)
+
+    def close(self):
+        super().close()
+        self._close_block()
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(_TAG.search(text))
+
+
+def to_blocks(content: str) -> list[Block]:
+    """Blocks of an item's content, HTML or plain text (one block per non-empty line)."""
+    if looks_like_html(content):
+        collector = _BlockCollector()
+        collector.feed(content)
+        collector.close()
+        return collector.blocks
+    blocks = []
+    # Feeds that escape their text twice leave entities in what feedparser hands over.
+    for line in html.unescape(content).splitlines():
+        text = _SPACE.sub(" ", line).strip()
+        if text:
+            blocks.append(Block(text))
+    return blocks
+
+
+def html_to_text(content: str) -> str:
+    """Text of HTML or plain text, one paragraph a line, whitespace collapsed, entities decoded."""
+    return "\n".join(block.text for block in to_blocks(content))
+
+
+# ---------------------------------------------------------------------------------------------
+# Boilerplate
+
+# Patterns are matched on the normalised (see newsbeam.transforms.enrich.arabic.normalise), lower-cased start of
+# a block, so hamza, tanwin and ta marbuta variants of one phrase need one entry.
+_BULLET = r"[\s\-–—•·*▪►»>|]*"
+_SEP = r"\s*[:：\-–—]?\s*"
+
+
+def _starts(*phrases: str) -> regex.Pattern:
+    alternatives = "|".join(regex.escape(normalise(p.lower())).replace(r"\ ", r"\s+")
+                            for p in phrases)
+    return regex.compile(rf"^{_BULLET}(?:{alternatives})(?=$|[\s:：\-–—.،,!(])" + _SEP)
+
+
+_SOURCE = _starts("المصدر", "مصدر الخبر", "source", "sources")
+_KEYWORDS = _starts("كلمات دلالية", "الكلمات الدلالية", "كلمات مفتاحية", "الكلمات المفتاحية",
+                    "الوسوم", "وسوم", "tags", "tagged", "keywords", "topics")
+_READ_ALSO = _starts("اقرأ أيضا", "إقرأ أيضا", "اقرأ كذلك", "اقرأ المزيد", "اقرأ ايضا",
+                     "شاهد أيضا", "طالع أيضا", "قد يهمك أيضا", "قد يهمك", "read also",
+                     "also read", "read more", "see also", "related", "more on this story",
+                     "more from")
+_RELATED_LIST = _starts("مقالات مشابهة", "مقالات ذات صلة", "أخبار ذات صلة", "أخبار متعلقة",
+                        "مواضيع ذات صلة", "موضوعات ذات صلة", "الأكثر قراءة", "أخبار مشابهة",
+                        "related articles", "related stories", "related news", "related posts",
+                        "similar articles", "you may also like", "recommended", "most read",
+                        "more stories", "trending")
+# Prompts are whole blocks of their own; they may stand anywhere in an item.
+_PROMPT = regex.compile(
+    r"^" + _BULLET + r"(?:"
+    r"تابعونا على|تابعوا|تابعنا على|شارك(?:وا)?(?: هذا| الخبر| المقال)|للمزيد من الاخبار|"
+    r"اشترك(?:وا)? في|حمل(?:وا)? تطبيق|"
+    r"follow us|share this|share on|click here|sign up for|subscribe to|"
+    r"continue reading|read the full|read more (?:on|at)\b|the post .{1,300} appeared first on|"
+    r"this article (?:was )?originally appeared|"
+    r"(?:please )?like us on facebook"
+    r")", regex.IGNORECASE)
+# A headline: short, and not ending as a sentence does.
+_MAX_HEADLINE_WORDS = 30
+_SENTENCE_END = regex.compile(r"[.!؟?…]\W*$")
+_TRAILING_PUNCT = regex.compile(r"[\s.,،:;؛\-–—|]+$")
+_KEYWORD_SEPARATORS = regex.compile(r"\s*[,،;؛|/#]\s*|\s{2,}|\t")
+_BULLET_PREFIX = regex.compile("^" + _BULLET)
+# WordPress appends this to the last paragraph itself, not as a block of its own.
+_APPEARED_FIRST = regex.compile(r"\s*The post .{1,300}? appeared first on [^.]{1,100}\.?\s*$")
+
+
+# Markers are short phrases at the start of a block; only this much of a block is normalised
+# to look for them (the per-paragraph cost of every item).
+_MARKER_HEAD_CHARS = 80
+
+
+def _key(text: str) -> str:
+    return normalise(text.lower())
+
+
+def _after_marker(pattern: regex.Pattern, block: Block, head: str) -> str | None:
+    """The text after the marker when `block` starts with it, else None.
+
+    `head` is the block's first characters as _key gives them, worked out once per block.
+    A marker heads a short line ("Source: Reuters"); a sentence that merely begins with the same
+    word ("Sources said the talks...") is article text.
+    """
+    match = pattern.match(head)
+    if match is None:
+        return None
+    # Normalising keeps letters one for one except removed marks, so map the end back by
+    # counting the kept characters of the original.
+    rest = _original_tail(block.text, match.end())
+    return rest if _is_headline(rest) else None
+
+
+def _original_tail(original: str, normalised_end: int) -> str:
+    kept = 0
+    for index, char in enumerate(original):
+        if kept >= normalised_end:
+            return original[index:].strip()
+        if _key(char):
+            kept += 1
+    return ""
+
+
+def _is_headline(text: str) -> bool:
+    return len(text.split()) <= _MAX_HEADLINE_WORDS and not _SENTENCE_END.search(text)
+
+
+def _clean_headline(text: str) -> str:
+    return _TRAILING_PUNCT.sub("", _BULLET_PREFIX.sub("", text)).strip()
+
+
+def _keywords(block: Block, rest: str) -> list[str]:
+    # Tag lines are usually one link per keyword; without links, trust explicit separators,
+    # and without those the words themselves (a phrase boundary cannot be recovered).
+    links = [_clean_headline(link) for link in block.links if link.strip()]
+    if links:
+        return [link for link in links if link]
+    parts = _KEYWORD_SEPARATORS.split(rest) if _KEYWORD_SEPARATORS.search(rest) else rest.split()
+    return [p for p in (_clean_headline(part) for part in parts) if p]
+
+
+def strip_boilerplate(blocks: list[Block]) -> tuple[str, Boilerplate]:
+    """Split blocks into the article body and the boilerplate that follows or interrupts it.
+
+    The body ends at the first source line, keyword line or similar-articles heading after
+    some article text (one above the article is only metadata): what comes after is the
+    aggregator's tail, mined for its source, keywords and headlines. A "read also" heading
+    ends the body too, unless it sits in the first half of the item with a one-line headline
+    (an inline teaser): then only the teaser is cut. Prompts to share or follow go wherever
+    they are.
+    """
+    meta = Boilerplate()
+    body: list[str] = []
+    total_chars = sum(len(block.text) for block in blocks)
+    body_chars = 0
+    in_tail = False
+    expect_headline = False  # the block after a bare read-also heading is its headline
+    in_related_list = False
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        index += 1
+        text = block.text
+
+        if _PROMPT.match(text):
+            meta.removed_chars += len(text)
+            continue
+        trailer = _APPEARED_FIRST.search(text)
+        if trailer:
+            meta.removed_chars += len(trailer.group())
+            text = text[:trailer.start()]
+
+        head = _key(block.text[:_MARKER_HEAD_CHARS])
+        source = _after_marker(_SOURCE, block, head)
+        keywords = _after_marker(_KEYWORDS, block, head) if source is None else None
+        read_also = (_after_marker(_READ_ALSO, block, head)
+                     if source is None and keywords is None else None)
+        related_list = (_after_marker(_RELATED_LIST, block, head)
+                        if source is None and keywords is None and read_also is None else None)
+
+        if source is not None and (source or block.links):
+            meta.source_credit = meta.source_credit or _clean_headline(
+                block.links[0] if block.links else source)
+            # Some sites credit the source above the article: the tail starts after the body.
+            in_tail = in_tail or bool(body)
+        elif keywords is not None and (keywords or block.links):
+            meta.keywords.extend(k for k in _keywords(block, keywords) if k not in meta.keywords)
+            in_tail = in_tail or bool(body)
+        elif read_also is not None:
+            inline = _clean_headline(read_also)
+            if inline:
+                meta.related.append(inline)
+            else:
+                expect_headline = True
+            early = body_chars < (total_chars - body_chars)
+            next_is_last_headline = (
+                not inline and index < len(blocks) and _is_headline(blocks[index].text))
+            if not in_tail and early and (inline or next_is_last_headline):
+                # An inline teaser in the middle of the article: cut it, keep reading the body.
+                if not inline:
+                    meta.related.append(_clean_headline(blocks[index].text))
+                    meta.removed_chars += len(blocks[index].text)
+                    index += 1
+                    expect_headline = False
+            else:
+                in_tail = True
+            in_related_list = False
+        elif related_list is not None:
+            in_tail = True
+            in_related_list = True
+            if related_list:
+                meta.related.append(_clean_headline(related_list))
+        elif in_tail:
+            if (expect_headline or in_related_list) and _is_headline(text):
+                headline = _clean_headline(text)
+                if headline and headline not in meta.related:
+                    meta.related.append(headline)
+            elif in_related_list and not _is_headline(text):
+                in_related_list = False
+            expect_headline = False
+        else:
+            body.append(text)
+            body_chars += len(text)
+            continue
+        meta.removed_chars += len(text)
+    return "\n".join(body), meta
+
+
+def clean_item(record: dict) -> dict:
+    """The record with `title` and `body` as clean text and `boilerplate` filled.
+
+    Reads `content` (HTML or text, as the feed gave it); the raw content is not kept in the
+    record, only what came of it.
+    """
+    out = dict(record)
+    content = out.pop("content", None) or ""
+    if not isinstance(content, str):
+        raise TypeError(f"item content must be text, got {type(content).__name__}")
+    out["title"] = html_to_text(out.get("title") or "").replace("\n", " ")
+    body, meta = strip_boilerplate(to_blocks(content))
+    if not body and out["title"]:
+        # Some feeds carry nothing but a title and a tracking pixel: the title is the text.
+        body = out["title"]
+        out["content_source"] = "title"
+    out["body"] = body
+    out["boilerplate"] = meta.as_dict()
+    return out

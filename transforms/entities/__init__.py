@@ -1,8 +1,0 @@
-"""Named entities: people, organisations, places and dates in Arabic, English and French news,
-with offsets into the body and one canonical value per real-world entity.
-
-Nothing heavy is read at import: the taggers' models and the canonical-name table load on first
-use, once per process.
-"""
-from transforms.entities.finder import Entity, find_entities  # noqa: F401
-from transforms.entities.stage import ExtractEntities, add_entities  # noqa: F401

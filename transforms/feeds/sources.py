@@ -1,0 +1,172 @@
+"""--feeds to a list of feeds: one resolver for the batch job, follow mode and the streaming job.
+
+A source is a feed file, a folder of them, an OPML file, a text file with one source a line,
+an http(s) URL or a glob, on any Beam filesystem. Sources that name nothing usable are reported
+one line each; when no feed at all is left, every mode stops the same way: NothingToRead, which
+the command turns into one message and exit status 1.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from typing import Callable
+from xml.etree import ElementTree
+
+import regex
+from apache_beam.io.filesystems import FileSystems
+
+from newsbeam.transforms.feeds.http import is_url
+
+FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf", ".feed")
+OPML_SUFFIXES = (".opml",)
+LIST_SUFFIXES = (".txt", ".list")
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    source: str
+    error: str
+
+
+def _match_files(pattern: str) -> list[str]:
+    try:
+        [result] = FileSystems.match([pattern])
+    except Exception:  # Beam wraps "nothing matched" and I/O errors alike in BeamIOError
+        return []
+    return sorted(meta.path for meta in result.metadata_list)
+
+
+def _is_directory(path: str) -> bool:
+    if "://" not in path:
+        return os.path.isdir(path)
+    return bool(_match_files(FileSystems.join(path, "*"))) and not FileSystems.exists(path)
+
+
+def _read_text(path: str) -> str:
+    with FileSystems.open(path) as handle:
+        return handle.read().decode("utf-8-sig", errors="replace")
+
+
+def opml_feed_urls(text: str) -> list[str]:
+    """The feed addresses of an OPML document (`xmlUrl` of every outline, nested or not)."""
+    root = ElementTree.fromstring(text.encode("utf-8"))
+    return [outline.attrib["xmlUrl"].strip() for outline in root.iter("outline")
+            if outline.attrib.get("xmlUrl", "").strip()]
+
+
+def list_feed_sources(text: str) -> list[str]:
+    """Sources listed one a line; blank lines and '#' comments are skipped."""
+    lines = (line.split("#", 1)[0].strip() if not line.lstrip().startswith("http")
+             else line.strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def _looks_like_opml(path: str, text: str) -> bool:
+    return path.lower().endswith(OPML_SUFFIXES) or regex.match(r"\s*(<\?xml[^>]*>\s*)?<opml\b", text) is not None
+
+
+def expand_sources(sources: list[str]) -> tuple[list[str], list[SourceProblem]]:
+    """Feed addresses (URLs and file paths) named by --feeds, and the arguments that failed.
+
+    A folder gives its feed files (recursively not: one level, by suffix), an OPML file its
+    outlines' xmlUrl, a .txt/.list file its lines (each expanded in turn), a URL itself.
+    Unreachable URLs are only found when fetched; here only local names are checked.
+    """
+    feeds: list[str] = []
+    problems: list[SourceProblem] = []
+    seen: set[str] = set()
+
+    def add(feed: str):
+        if "://" not in feed:
+            # Item ids derive from the feed's name: "feeds/a.xml" and "./feeds/a.xml" run from
+            # the same folder must be one feed.
+            feed = os.path.abspath(feed)
+        if feed not in seen:
+            seen.add(feed)
+            feeds.append(feed)
+
+    def expand(source: str, depth: int):
+        if depth > 3:
+            problems.append(SourceProblem(source, "lists nested too deeply"))
+            return
+        if is_url(source):
+            add(source)
+            return
+        if _is_directory(source):
+            found = [path for path in _match_files(FileSystems.join(source, "*"))
+                     if path.lower().endswith(FEED_SUFFIXES + OPML_SUFFIXES)]
+            if not found:
+                problems.append(SourceProblem(source, "folder holds no feed files (*.xml, *.rss, *.atom, *.rdf, *.opml)"))
+            for path in found:
+                expand(path, depth + 1)
+            return
+        if any(char in source for char in "*?["):
+            matched = _match_files(source)
+            if not matched:
+                problems.append(SourceProblem(source, "no file matches"))
+            for path in matched:
+                expand(path, depth + 1)
+            return
+        if not FileSystems.exists(source):
+            problems.append(SourceProblem(source, "no such file or folder"))
+            return
+        lower = source.lower()
+        if lower.endswith(FEED_SUFFIXES):
+            add(source)
+            return
+        try:
+            text = _read_text(source)
+        except OSError as error:
+            problems.append(SourceProblem(source, f"cannot read ({error})"))
+            return
+        if _looks_like_opml(source, text):
+            try:
+                urls = opml_feed_urls(text)
+            except ElementTree.ParseError as error:
+                problems.append(SourceProblem(source, f"not valid OPML ({error})"))
+                return
+            if not urls:
+                problems.append(SourceProblem(source, "OPML lists no feed (no outline with xmlUrl)"))
+            for url in urls:
+                expand(url, depth + 1)
+        elif lower.endswith(LIST_SUFFIXES):
+            base = os.path.dirname(source)
+            for line in list_feed_sources(text):
+                expand(line if is_url(line) or os.path.isabs(line) or "://" in line
+                       else os.path.join(base, line), depth + 1)
+        else:
+            add(source)  # any other file is taken as a feed; the parser will say if it is not
+
+    for source in sources:
+        expand(source, 0)
+    return feeds, problems
+
+
+class NothingToRead(Exception):
+    """No --feeds source gave a feed; the message says so in one line."""
+
+
+def sample_feeds() -> str:
+    """The folder of sample feeds shipped with newsbeam (used when --feeds is not given)."""
+    return str(resources.files("newsbeam.samples").joinpath("feeds"))
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def resolve_feeds(sources: list[str] | None, report: Callable[[str], None] = _to_stderr
+                  ) -> tuple[list[str], list[SourceProblem]]:
+    """The feeds named by --feeds (the samples when None), and the sources that failed.
+
+    Each failed source is reported as one line, `newsbeam: <source>: <why>`. Raises
+    NothingToRead when no feed is left.
+    """
+    feeds, problems = expand_sources(sources or [sample_feeds()])
+    for problem in problems:
+        report(f"newsbeam: {problem.source}: {problem.error}")
+    if not feeds:
+        raise NothingToRead("no feed to read: every --feeds source failed")
+    return feeds, problems

@@ -1,0 +1,104 @@
+"""Avro output files: which partition folder a record goes to, what its file is called, and
+writing a list of records atomically without a pipeline (follow mode's cycles).
+
+The Beam sinks (beam.sinks) name their files with the same function, so every mode writes the
+same layout: `<output>/<table>/<key>=YYYY-MM-DD/part-<run>[-<window>]-<shard>-of-<n>.avro`.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import uuid
+from dataclasses import dataclass
+
+import fastavro
+
+from newsbeam.schemas import DEAD_LETTER, NEWS_ITEM, load_schema
+from newsbeam.transforms.filesystems import filesystems
+
+ITEMS_DIR = "items"
+DEAD_LETTER_DIR = "dead_letter"
+# Hive's own name for a partition whose key is null; Spark, Trino and Athena read it as null.
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+# Deflate blocks: every Avro reader has them, and news text shrinks about fourfold.
+AVRO_CODEC = "deflate"
+
+
+@dataclass(frozen=True)
+class AvroTable:
+    """One output table: its folder under the output, schema and date partition."""
+    folder: str
+    schema_name: str
+    partition_field: str  # the record's timestamp (millis) that picks the partition
+    partition_key: str  # the partition folder's name: `<key>=YYYY-MM-DD`
+
+
+NEWS_ITEMS = AvroTable(ITEMS_DIR, NEWS_ITEM, "published", "published_date")
+DEAD_LETTERS = AvroTable(DEAD_LETTER_DIR, DEAD_LETTER, "at", "failed_date")
+
+
+def date_partition(key: str, millis: int | None) -> str:
+    """Hive-style partition folder for a timestamp: `key=YYYY-MM-DD` (UTC)."""
+    if millis is None:
+        return f"{key}={NULL_PARTITION}"
+    day = datetime.datetime.fromtimestamp(millis / 1000, tz=datetime.timezone.utc).date()
+    return f"{key}={day.isoformat()}"
+
+
+def file_name(destination: str, run_id: str, shard_index: int | None,
+              total_shards: int | None, window: str | None = None) -> str:
+    """`<partition>/part-<run>[-<window>]-<shard>-of-<n>.avro`, relative to the table folder.
+
+    The run id keeps a second run into the same folder from overwriting the first; `window`
+    names the window (and pane) of an unbounded job's file.
+    """
+    parts = ["part", run_id, *([window] if window else []),
+             f"{shard_index or 0:05d}-of-{total_shards or 1:05d}"]
+    return f"{destination}/{'-'.join(parts)}.avro"
+
+
+def make_partition_folder(base: str, destination: str) -> None:
+    """Creates `<base>/<destination>` where it does not exist yet: a local rename into a
+    missing folder fails."""
+    fs = filesystems()
+    folder = fs.join(base, destination)
+    if not fs.exists(folder):
+        try:
+            fs.mkdirs(folder)
+        except IOError:
+            pass  # made meanwhile by another worker; object stores need no folders
+
+
+def temp_folder(base: str, run_id: str) -> str:
+    """Where a run stages its files; hidden from Hive-style readers, which skip dot names."""
+    return filesystems().join(base, f".temp-{run_id}")
+
+
+def write_avro_files(records: list[dict], output: str, table: AvroTable, run_id: str,
+                     shards: int = 1) -> list[str]:
+    """Writes `records` without a pipeline: the same partitions and file names as the Beam
+    sink in the global window, `shards` files at most per partition. Each file is written
+    under the run's temporary folder and renamed into place, so a reader never sees one
+    half-written, and writing a run again replaces its files. Returns the files' paths."""
+    fs = filesystems()
+    base = fs.join(output, table.folder)
+    by_partition: dict[str, list[dict]] = {}
+    for record in records:
+        destination = date_partition(table.partition_key, record.get(table.partition_field))
+        by_partition.setdefault(destination, []).append(record)
+    schema = load_schema(table.schema_name)
+    temp = temp_folder(base, run_id)
+    written = []
+    for destination, partition in sorted(by_partition.items()):
+        make_partition_folder(base, destination)
+        shard_count = min(shards, len(partition))
+        for shard in range(shard_count):
+            staged = fs.join(temp, uuid.uuid4().hex)
+            with fs.create(staged) as handle:
+                fastavro.writer(handle, schema, partition[shard::shard_count], codec=AVRO_CODEC)
+            final = fs.join(base, file_name(destination, run_id, shard, shards))
+            fs.rename([staged], [final])
+            written.append(final)
+    if written and os.path.isdir(temp) and not os.listdir(temp):
+        os.rmdir(temp)  # local disks keep empty folders; object stores have none to remove
+    return written

@@ -1,0 +1,124 @@
+"""What a run produced, in numbers: the summary printed at the end and saved beside the output."""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import Counter
+
+from newsbeam.transforms.filesystems import filesystems
+
+RUNS_DIR = "_runs"
+
+TOP_ENTITIES = 10
+# Entity tallies are trimmed when they grow past this, keeping memory flat on big runs; the
+# top ten of a news run sit far above the cut.
+_ENTITY_TALLY_CAP = 5000
+# Feed-level failures are listed by name so the user sees which feed failed and why.
+_FEED_ERRORS_CAP = 100
+FEED_STAGES = ("read", "parse")
+# Who and what the news was about; dates ("Tuesday") would crowd them out.
+SUMMARY_ENTITY_TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
+
+
+def _ranked(tally: Counter) -> dict:
+    """Most frequent first; ties by name, so that a run prints the same whatever the bundles."""
+    return dict(sorted(tally.items(), key=lambda pair: (-pair[1], pair[0])))
+
+
+class RunTally:
+    """Counts of records and dead letters, mergeable (the Beam combiner's accumulator)."""
+
+    def __init__(self):
+        self.records = 0
+        self.dead = Counter()
+        self.language = Counter()
+        self.topic = Counter()
+        self.entities = Counter()
+        self.entity_text: dict[str, str] = {}
+        self.feed_errors: list[str] = []
+
+    def add_record(self, record: dict) -> None:
+        self.records += 1
+        self.language[record["language"]] += 1
+        self.topic[record["topic"]["label"]] += 1
+        for entity in record["entities"]:
+            if entity["type"] in SUMMARY_ENTITY_TYPES:
+                key = f"{entity['type']}\t{entity['canonical']}"
+                self.entities[key] += 1
+                self.entity_text.setdefault(key, entity["text"])
+        self._trim()
+
+    def add_dead_letter(self, letter: dict) -> None:
+        self.dead[letter["stage"]] += 1
+        if letter["stage"] in FEED_STAGES and len(self.feed_errors) < _FEED_ERRORS_CAP:
+            self.feed_errors.append(letter["error"] if letter["stage"] == "read"
+                                    else f"{letter['feed_url']}: {letter['error']}")
+
+    def merge(self, other: RunTally) -> None:
+        self.records += other.records
+        for name in ("dead", "language", "topic", "entities"):
+            getattr(self, name).update(getattr(other, name))
+        for key, text in other.entity_text.items():
+            self.entity_text.setdefault(key, text)
+        self._trim()
+        self.feed_errors.extend(other.feed_errors[:_FEED_ERRORS_CAP - len(self.feed_errors)])
+
+    def _trim(self) -> None:
+        if len(self.entities) > _ENTITY_TALLY_CAP:
+            self.entities = Counter(dict(self.entities.most_common(_ENTITY_TALLY_CAP)))
+            self.entity_text = {key: self.entity_text[key] for key in self.entities}
+
+    def summary(self) -> dict:
+        item_dead = sum(n for stage, n in self.dead.items() if stage not in FEED_STAGES)
+        return {
+            "items_read": self.records + item_dead,
+            "records_written": self.records,
+            "dead_letters": sum(self.dead.values()),
+            "dead_letters_by_stage": _ranked(self.dead),
+            "feeds_unreadable": self.dead.get("read", 0),
+            "feeds_unparseable": self.dead.get("parse", 0),
+            "feed_errors": self.feed_errors,
+            "by_language": _ranked(self.language),
+            "by_topic": _ranked(self.topic),
+            "top_entities": [
+                {"type": key.split("\t", 1)[0], "canonical": key.split("\t", 1)[1],
+                 "text": self.entity_text[key], "count": n}
+                for key, n in list(_ranked(self.entities).items())[:TOP_ENTITIES]],
+        }
+
+
+def new_run_id() -> str:
+    """A run's id: when it started (UTC, sortable) and a random part."""
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
+
+
+def summary_path(output: str, run_id: str) -> str:
+    return filesystems().join(output, RUNS_DIR, run_id, "summary.json")
+
+
+def write_json(path: str, value: dict) -> None:
+    with filesystems().create(path) as handle:
+        handle.write(json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8"))
+
+
+def read_json(path: str) -> dict:
+    with filesystems().open(path) as handle:
+        return json.loads(handle.read().decode("utf-8"))
+
+
+def finish_summary(summary: dict, feeds: int, path: str) -> dict:
+    """The combined summary with the run's feed count, saved as JSON at `path`."""
+    summary = {"feeds": feeds, **summary}
+    write_json(path, summary)
+    return summary
+
+
+def summarize(records: list[dict], dead_letters: list[dict], feeds: int, path: str) -> dict:
+    """The run summary of lists of records and dead letters (follow mode's cycles), saved."""
+    tally = RunTally()
+    for record in records:
+        tally.add_record(record)
+    for letter in dead_letters:
+        tally.add_dead_letter(letter)
+    return finish_summary(tally.summary(), feeds, path)

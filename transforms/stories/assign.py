@@ -1,0 +1,95 @@
+"""One story across feeds: which story a record joins, for any store of story keys.
+
+Every record is kept (the feed it came from is data); records of one article share a
+`story_id`, the `id` of the first record seen of it. A record joins a known story when its
+canonical link was seen on it, or when at least 3 of its 16 band keys were (two 3-shingle sets
+share a band with probability J^4, so 3 bands of 16 is a soft threshold near Jaccard 0.65: 0.96
+of pairs at J = 0.8 match, 0.07 at J = 0.5; unrelated articles share almost no 3-shingles).
+When several known stories qualify, the oldest wins (by the `published` time of its first
+record, else `fetched`). A record that joins no story starts its own, with its own id. Every
+key of the record then remembers the chosen story. The threshold was measured on the real
+feed captures (benchmarks/evaluate_stories.py).
+
+Follow mode keeps the keys in SQLite, the unbounded job in Beam keyed state, the batch job in
+memory over one run; all three apply `assign` below.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Protocol
+
+from newsbeam.transforms.stories.keys import StoryKeys
+
+MIN_BAND_HITS = 3
+MAX_STORIES_PER_KEY = 8  # a key shared by more stories than this keeps the latest ones
+
+@dataclass(frozen=True, order=True)
+class Entry:
+    """A story as a key remembers it: when its first record was published, and its id."""
+    created: int
+    story: str
+
+
+def match(keys: StoryKeys, entries: dict[str, list[Entry]]) -> list[Entry]:
+    """The known stories a record with `keys` belongs to: `entries` maps each of its keys to
+    the stories seen under that key."""
+    qualifying: set[Entry] = set(entries.get(keys.link, ())) if keys.link else set()
+    hits: dict[Entry, int] = defaultdict(int)
+    for band in keys.bands:
+        for entry in set(entries.get(band, ())):
+            hits[entry] += 1
+    qualifying.update(entry for entry, count in hits.items() if count >= MIN_BAND_HITS)
+    return sorted(qualifying)
+
+
+def choose(record_id: str, created: int, qualifying: Iterable[Entry]) -> Entry:
+    """The oldest qualifying story, or a new one founded by this record."""
+    return min(qualifying, default=Entry(created, record_id))
+
+
+class StoryIndex(Protocol):
+    def entries(self, keys: list[str]) -> dict[str, list[Entry]]: ...
+
+    def claim(self, key: str, entry: Entry) -> None: ...
+
+
+def assign(record_id: str, created: int, keys: StoryKeys, index: StoryIndex) -> Entry:
+    """The record's story (its id is the record's `story_id`); every key of the record
+    remembers that story from now on."""
+    all_keys = keys.all
+    known = index.entries(all_keys)
+    story = choose(record_id, created, match(keys, known))
+    for key in all_keys:
+        if story not in known.get(key, ()):
+            index.claim(key, story)
+    return story
+
+
+class MemoryIndex:
+    """Story keys in a dict: the batch job's index over one run."""
+
+    def __init__(self):
+        self._keys: dict[str, list[Entry]] = {}
+
+    def entries(self, keys: list[str]) -> dict[str, list[Entry]]:
+        return {key: self._keys[key] for key in keys if key in self._keys}
+
+    def claim(self, key: str, entry: Entry) -> None:
+        self._keys[key] = add_entry(self._keys.get(key, []), entry)
+
+
+def add_entry(entries: list[Entry], entry: Entry) -> list[Entry]:
+    """`entries` with `entry` appended (latest last), capped at MAX_STORIES_PER_KEY."""
+    kept = [e for e in entries if e != entry] + [entry]
+    return kept[-MAX_STORIES_PER_KEY:]
+
+
+def assign_in_order(rows: Iterable[tuple[int, str, StoryKeys]]) -> dict[str, str]:
+    """{record id: story id} for (created, record id, keys) rows, assigned in that order."""
+    index = MemoryIndex()
+    stories: dict[str, str] = {}
+    for created, record_id, keys in sorted(rows, key=lambda row: (row[0], row[1])):
+        if record_id not in stories:
+            stories[record_id] = assign(record_id, created, keys, index).story
+    return stories
