@@ -15,9 +15,9 @@ from typing import Callable
 from xml.etree import ElementTree
 
 import regex
-from apache_beam.io.filesystems import FileSystems
 
 from newsbeam.transforms.feeds.http import is_url
+from newsbeam.transforms.filesystems import filesystems
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf", ".feed")
 OPML_SUFFIXES = (".opml",)
@@ -32,7 +32,7 @@ class SourceProblem:
 
 def _match_files(pattern: str) -> list[str]:
     try:
-        [result] = FileSystems.match([pattern])
+        [result] = filesystems().match([pattern])
     except Exception:  # Beam wraps "nothing matched" and I/O errors alike in BeamIOError
         return []
     return sorted(meta.path for meta in result.metadata_list)
@@ -41,11 +41,11 @@ def _match_files(pattern: str) -> list[str]:
 def _is_directory(path: str) -> bool:
     if "://" not in path:
         return os.path.isdir(path)
-    return bool(_match_files(FileSystems.join(path, "*"))) and not FileSystems.exists(path)
+    return bool(_match_files(filesystems().join(path, "*"))) and not filesystems().exists(path)
 
 
 def _read_text(path: str) -> str:
-    with FileSystems.open(path) as handle:
+    with filesystems().open(path) as handle:
         return handle.read().decode("utf-8-sig", errors="replace")
 
 
@@ -95,7 +95,7 @@ def expand_sources(sources: list[str]) -> tuple[list[str], list[SourceProblem]]:
             add(source)
             return
         if _is_directory(source):
-            found = [path for path in _match_files(FileSystems.join(source, "*"))
+            found = [path for path in _match_files(filesystems().join(source, "*"))
                      if path.lower().endswith(FEED_SUFFIXES + OPML_SUFFIXES)]
             if not found:
                 problems.append(SourceProblem(source, "folder holds no feed files (*.xml, *.rss, *.atom, *.rdf, *.opml)"))
@@ -109,7 +109,7 @@ def expand_sources(sources: list[str]) -> tuple[list[str], list[SourceProblem]]:
             for path in matched:
                 expand(path, depth + 1)
             return
-        if not FileSystems.exists(source):
+        if not filesystems().exists(source):
             problems.append(SourceProblem(source, "no such file or folder"))
             return
         lower = source.lower()

@@ -1,0 +1,23 @@
+"""The distribution: one top-level name, and everything the repository's packages hold in it."""
+import subprocess
+import sys
+import zipfile
+
+from tests.support.paths import REPO
+
+PACKAGE_FOLDERS = ("pipelines", "transforms", "schemas", "training", "samples")
+
+
+def test_the_wheel_installs_only_newsbeam_and_ships_every_package_file(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "--quiet", "--wheel-dir", str(tmp_path), str(REPO)], check=True)
+    [wheel] = tmp_path.glob("newsbeam-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    top_level = {name.split("/", 1)[0] for name in names}
+    assert top_level == {"newsbeam", wheel.name.split("-py")[0] + ".dist-info"}
+    tracked = subprocess.run(["git", "ls-files", *PACKAGE_FOLDERS], cwd=REPO, check=True,
+                             capture_output=True, text=True).stdout.split()
+    assert {f"newsbeam/{path}" for path in tracked} <= set(names)
+    entry_points = zipfile.ZipFile(wheel).read(
+        next(n for n in names if n.endswith("entry_points.txt"))).decode()
+    assert "newsbeam = newsbeam.pipelines.cli:main" in entry_points
