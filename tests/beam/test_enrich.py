@@ -1,8 +1,8 @@
 """EnrichItems: the stage list in one Beam step, records and dead letters apart."""
 import apache_beam as beam
 from apache_beam.testing.util import assert_that, equal_to
-
 from newsbeam.transforms.beam.enrich import EnrichItems
+
 from tests.enrich.test_stages import ITEM
 
 

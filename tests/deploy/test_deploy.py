@@ -23,9 +23,12 @@ import yaml
 from apache_beam.options.pipeline_options import FlinkRunnerOptions, PipelineOptions
 from newsbeam.pipelines import flex_template
 from newsbeam.pipelines.cli import main
-
 from newsbeam.pipelines.flex_template import TemplateError, template_argv
-from newsbeam.pipelines.options import FOLLOW_ONLY_OPTIONS, add_arguments, newsbeam_arguments
+from newsbeam.pipelines.options import (
+    FOLLOW_ONLY_OPTIONS,
+    add_arguments,
+    newsbeam_arguments,
+)
 
 from tests.support.paths import REPO
 

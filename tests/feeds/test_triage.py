@@ -1,6 +1,5 @@
 """The feed-cycle core, once: the rules follow mode and the streaming job both apply."""
 import pytest
-from newsbeam.transforms.feeds.identity import DUPLICATE, NEW, REVISED, next_revision
 from newsbeam.transforms.feeds.parse import FeedParseError, parse_feed
 from newsbeam.transforms.feeds.poll import FeedPollState, PollResult
 from newsbeam.transforms.feeds.triage import (
@@ -91,12 +90,6 @@ def test_whatever_the_parser_raises_is_one_dead_letter_for_that_feed(error):
 
 # --- revisions ----------------------------------------------------------------------------------
 
-def test_new_revised_and_duplicate():
-    assert (next_revision(None, "f1").kind, next_revision(None, "f1").revision) == (NEW, 1)
-    assert (next_revision(("f1", 3), "f1").kind, next_revision(("f1", 3), "f1").revision) == (
-        DUPLICATE, 3)
-    assert (next_revision(("f1", 3), "f2").kind, next_revision(("f1", 3), "f2").revision) == (
-        REVISED, 4)
 
 
 # --- polling ------------------------------------------------------------------------------------

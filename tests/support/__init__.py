@@ -1,1 +1,0 @@
-"""What the tests share: paths, the loopback feed server, reading back Avro output."""

@@ -17,3 +17,9 @@ def records_by_file(folder) -> dict[str, list[dict]]:
 def read_records(folder) -> list[dict]:
     """Every record of every *.avro file below `folder`, file by file in name order."""
     return [record for records in records_by_file(folder).values() for record in records]
+
+
+def avro_names(folder):
+    """Every file below `folder`, relative to it, sorted."""
+    return sorted(os.path.relpath(os.path.join(root, name), folder)
+                  for root, _, names in os.walk(folder) for name in names)

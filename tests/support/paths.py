@@ -4,6 +4,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
+FEEDS = FIXTURES / "feeds"
 SEED = (FIXTURES / "seed_ar.txt").read_text(encoding="utf-8")
 # The development data (../shared/data beside the repository, or $NEWSBEAM_DATA): optional
 # tests skip when it is absent.

@@ -13,7 +13,6 @@ from tests.support.paths import FIXTURES
 ENTITY_FIXTURES = FIXTURES / "entities"
 
 
-
 def test_a_mention_is_matched_as_whole_words():
     sentence = "Nigeria and Niger closed the border."
     assert _free_occurrence(sentence, "Niger", []) == (12, 17)

@@ -10,14 +10,16 @@ record, else `fetched`). A record that joins no story starts its own, with its o
 key of the record then remembers the chosen story. The threshold was measured on the real
 feed captures (benchmarks/evaluate_stories.py).
 
-Follow mode keeps the keys in SQLite, the unbounded job in Beam keyed state, the batch job in
-memory over one run; all three apply `assign` below.
+Follow mode keeps the keys in SQLite and the batch job in memory over one run; both apply
+`assign` below. The unbounded job's keys remember records, and which story each record joined
+is kept apart (a decision cannot flow back to the keys in a Beam graph); `choose_resolved`
+reads such a store and gives the same choice.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Protocol
+from typing import Callable, Iterable, Protocol
 
 from newsbeam.transforms.stories.keys import StoryKeys
 
@@ -64,6 +66,16 @@ def assign(record_id: str, created: int, keys: StoryKeys, index: StoryIndex) -> 
         if story not in known.get(key, ()):
             index.claim(key, story)
     return story
+
+
+def choose_resolved(record_id: str, created: int, keys: StoryKeys,
+                    entries: dict[str, list[Entry]],
+                    story_of: Callable[[str], Entry | None]) -> Entry:
+    """`assign`'s choice over a store whose entries name records: `story_of(record id)` is
+    the story that record joined, None when it founded its own."""
+    resolved = {key: [story_of(entry.story) or entry for entry in found]
+                for key, found in entries.items()}
+    return choose(record_id, created, match(keys, resolved))
 
 
 class MemoryIndex:

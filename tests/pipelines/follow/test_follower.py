@@ -11,9 +11,10 @@ import pytest
 from newsbeam.pipelines.config import RunConfig
 from newsbeam.pipelines.follow.follower import Follower
 from newsbeam.transforms.feeds.parse import parse_feed
-from newsbeam.transforms.feeds.poll import FeedPollState, poll_feed
+from newsbeam.transforms.feeds.poll import poll_feed
 
 from tests.support.avro_files import read_records
+from tests.support.feeds import rss
 from tests.support.http_server import (
     FeedServer,
     conditional,
@@ -23,15 +24,9 @@ from tests.support.http_server import (
     slow,
     trickle,
 )
+from tests.support.stories import OTHER, WIRE
 
 T0 = 1_800_000_000.0
-
-
-def rss(*items):
-    body = "".join(f"<item><title>{title}</title><guid>{guid}</guid><description>{text}"
-                   f"</description><pubDate>Mon, 06 Sep 2021 16:45:00 +0000</pubDate></item>"
-                   for guid, title, text in items)
-    return f"<rss version='2.0'><channel><title>t</title>{body}</channel></rss>".encode()
 
 
 class ChangingFeed:
@@ -350,14 +345,6 @@ def test_an_unexpected_parser_error_is_one_dead_letter_for_that_feed_alone(tmp_p
 
 
 # --- one story across feeds ---------------------------------------------------------------------
-
-WIRE = ("The central bank raised its main interest rate by half a percentage point on Thursday, "
-        "its third increase this year, saying that inflation remained far above its target and "
-        "that further moves could not be ruled out as energy prices kept rising across the "
-        "region.")
-OTHER = ("Heavy rain flooded dozens of villages in the north of the country overnight, forcing "
-         "hundreds of families to leave their homes while rescue teams used boats to reach "
-         "people trapped on rooftops, the civil defence agency said in a statement on Friday.")
 
 
 def rss_links(*items):

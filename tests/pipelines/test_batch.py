@@ -1,0 +1,32 @@
+"""The batch job end to end on feed files."""
+from newsbeam.pipelines.cli import main
+
+from tests.support.avro_files import read_records
+from tests.support.stories import OTHER, WIRE
+
+
+def feed(*items):
+    entries = "".join(f"<item><guid>{guid}</guid><title>{title}</title><link>{link}</link>"
+                      f"<pubDate>{date}</pubDate><description>{text}</description></item>"
+                      for guid, title, link, date, text in items)
+    return f"<rss version='2.0'><channel><title>t</title>{entries}</channel></rss>"
+
+
+def test_two_feeds_carrying_one_article_give_two_records_and_one_story(tmp_path):
+    (tmp_path / "wire.xml").write_text(feed(
+        ("wire-1", "Bank raises rates", "https://wire.example.com/rates?utm_source=rss",
+         "Thu, 06 Jun 2024 09:00:00 +0000", WIRE),
+        ("wire-2", "Floods in the north", "https://wire.example.com/floods",
+         "Thu, 06 Jun 2024 10:00:00 +0000", OTHER)))
+    (tmp_path / "paper.xml").write_text(feed(
+        ("paper-77", "Central bank raises rates again",
+         "https://www.paper.example.org/economy/rates?utm_medium=feed&amp;fbclid=1",
+         "Thu, 06 Jun 2024 09:30:00 +0000",
+         WIRE + "&lt;p&gt;Source: Example Wire&lt;/p&gt;")))
+    assert main(["run", "--feeds", str(tmp_path / "wire.xml"), str(tmp_path / "paper.xml"),
+                 "--output", str(tmp_path / "out")]) == 0
+    records = {r["guid"]: r for r in read_records(str(tmp_path / "out" / "items"))}
+    assert len(records) == 3
+    wire_story = records["wire-1"]["story_id"]
+    assert records["paper-77"]["story_id"] == wire_story == records["wire-1"]["id"]
+    assert records["wire-2"]["story_id"] == records["wire-2"]["id"]
