@@ -3,8 +3,8 @@
 glibc gives threads that allocate at once arenas of their own, up to eight per core, and each
 arena keeps the memory freed into it. Beam's gRPC threads and the fetch pools allocate from
 many threads, so a worker ends up holding several arenas' worth of freed memory. Two arenas,
-and returning freed memory above 128 KiB to the system, took the 30,118-item run with two
-workers from a 2.68 GB to a 1.88 GB peak, at the same speed (benchmarks/throughput.py).
+and returning freed memory above 128 KiB to the system, take about a third off a worker's
+peak at the same speed (docs/benchmarks.md).
 """
 from __future__ import annotations
 

@@ -2,9 +2,9 @@
 import pytest
 from newsbeam.transforms.feeds.http import (
     FetchError,
-    fetch_url,
+    HttpClient,
+    HttpSettings,
     http_get,
-    read_feed_bytes,
     read_path,
 )
 
@@ -17,6 +17,11 @@ from tests.support.http_server import (
 )
 
 FEED = b"<rss version='2.0'><channel><title>t</title></channel></rss>"
+
+
+def fetch(source, **limits):
+    """The bytes of a feed through a client with `limits` (HttpSettings' fields)."""
+    return HttpClient(HttpSettings(**limits)).read(source)
 
 
 @pytest.fixture
@@ -38,23 +43,23 @@ def server():
 
 
 def test_fetch_returns_body_and_headers(server):
-    result = fetch_url(server.url("/feed.xml"))
+    result = fetch(server.url("/feed.xml"))
     assert (result.status, result.body, result.headers["ETag"]) == (200, FEED, '"v1"')
 
 
 def test_fetch_follows_redirects(server):
-    result = fetch_url(server.url("/moved"))
+    result = fetch(server.url("/moved"))
     assert result.url == server.url("/feed.xml") and result.body == FEED
     assert result.redirects == (301,)
 
 
 def test_header_names_are_case_insensitive(server):
-    assert fetch_url(server.url("/feed.xml")).headers["etag"] == '"v1"'
+    assert fetch(server.url("/feed.xml")).headers["etag"] == '"v1"'
 
 
 def test_redirect_loop_is_an_error(server):
     with pytest.raises(FetchError, match="/loop-a: redirect loop at .*/loop-a"):
-        fetch_url(server.url("/loop-a"))
+        fetch(server.url("/loop-a"))
     assert len(server.requests) == 2
 
 
@@ -64,37 +69,37 @@ def test_http_get_returns_error_statuses(server):
 
 
 def test_fetch_decodes_gzip(server):
-    assert fetch_url(server.url("/gzip")).body == FEED
+    assert fetch(server.url("/gzip")).body == FEED
 
 
 def test_http_error_names_the_url_and_status(server):
     with pytest.raises(FetchError, match=r"/gone: HTTP 500"):
-        fetch_url(server.url("/gone"))
+        fetch(server.url("/gone"))
 
 
 def test_response_size_is_capped(server):
     with pytest.raises(FetchError, match="larger than 1000 bytes"):
-        fetch_url(server.url("/big"), max_bytes=1000)
+        fetch(server.url("/big"), max_bytes=1000)
 
 
 def test_server_that_never_answers_times_out(server):
     with pytest.raises(FetchError, match="timed out"):
-        fetch_url(server.url("/slow"), connect_timeout=0.5, total_timeout=0.5)
+        fetch(server.url("/slow"), connect_timeout=0.5, total_timeout=0.5)
 
 
 def test_body_that_never_ends_is_cut_at_the_deadline(server):
     with pytest.raises(FetchError, match="no complete response within 1 s"):
-        fetch_url(server.url("/endless"), total_timeout=1.0)
+        fetch(server.url("/endless"), total_timeout=1.0)
 
 
 def test_body_that_stalls_times_out(server):
     with pytest.raises(FetchError, match="/stalls: timed out"):
-        fetch_url(server.url("/stalls"), total_timeout=0.5)
+        fetch(server.url("/stalls"), total_timeout=0.5)
 
 
 def test_unreachable_host_is_one_line():
     with pytest.raises(FetchError) as error:
-        fetch_url("http://127.0.0.1:9/feed.xml", connect_timeout=0.5)
+        fetch("http://127.0.0.1:9/feed.xml", connect_timeout=0.5)
     assert "cannot connect" in str(error.value) and "\n" not in str(error.value)
 
 
@@ -103,7 +108,7 @@ def test_read_path_missing_file():
         read_path("/no/such/feed.xml")
 
 
-def test_read_feed_bytes_reads_files(tmp_path):
+def test_a_client_reads_files(tmp_path):
     path = tmp_path / "f.xml"
     path.write_bytes(FEED)
-    assert read_feed_bytes(str(path)).body == FEED
+    assert fetch(str(path)).body == FEED

@@ -3,7 +3,7 @@
 Every tick is fanned out to every feed; a stateful DoFn keyed by feed keeps that feed's
 FeedPollState (validators, schedule, failures, redirect) and the hash of its last body in Beam
 keyed state, so a runner (Flink, Dataflow) checkpoints them with the rest of the job and
-restores them after a failure. What a poll gives is decided by newsbeam.transforms.feeds.triage.triage, the
+restores them after a failure. What a poll gives is decided by feeds.triage.triage, the
 same rule follow mode applies; fetching goes through the worker's one shared HttpClient.
 """
 from __future__ import annotations

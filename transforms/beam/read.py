@@ -84,10 +84,10 @@ class ParseFeeds(beam.PTransform):
 
     Returns (items, dead_letters). Reshuffles before parsing so that parsing and what follows
     it spread over workers by feed instead of staying with whichever worker read the feed.
-    Items are not reshuffled again after parsing: with that second reshuffle, Beam's local
-    runner with two multi_processing workers silently lost about 9,000 of 101,306 items in
-    three of five runs, and in none of five without it. Shared by the batch and unbounded
-    jobs. Whatever `parser` raises on a document becomes that feed's parse dead letter.
+    Items are not reshuffled again after parsing: with a second reshuffle, Beam's local runner
+    with several multi_processing workers silently lost items (docs/benchmarks.md). Shared by
+    the batch and unbounded jobs. Whatever `parser` raises on a document becomes that feed's
+    parse dead letter.
     """
 
     def __init__(self, parser=parse_feed):

@@ -39,10 +39,6 @@ def strip_diacritics(text: str) -> str:
     return _DIACRITICS.sub("", text).replace(_TATWEEL, "")
 
 
-def is_arabic(text: str) -> bool:
-    return bool(ARABIC_LETTER.search(text))
-
-
 def proclitic_splits(token: str) -> list[tuple[int, str]]:
     """Ways to read `token` as proclitics + stem, most literal first.
 

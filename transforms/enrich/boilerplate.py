@@ -135,7 +135,7 @@ def html_to_text(content: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Boilerplate
 
-# Patterns are matched on the normalised (see newsbeam.transforms.enrich.arabic.normalise), lower-cased start of
+# Patterns are matched on the normalised (see enrich.arabic.normalise), lower-cased start of
 # a block, so hamza, tanwin and ta marbuta variants of one phrase need one entry.
 _BULLET = r"[\s\-–—•·*▪►»>|]*"
 _SEP = r"\s*[:：\-–—]?\s*"

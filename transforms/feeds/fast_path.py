@@ -1,10 +1,10 @@
 """A fast path for well-formed RSS 2.0/0.9x, RSS 1.0 (RDF) and Atom 1.0 feeds, with lxml.
 
-feedparser is exact but slow (~2,000 items/s here); lxml parses the same documents many times
-faster. This module gives, for the entries of a document, exactly what feedparser's strict (SAX)
-parser gives for every key newsbeam reads (title, link, id, summary, content, published_parsed,
-updated_parsed, author, authors, tags; and the feed's tags), as plain dicts shaped like
-feedparser's, so newsbeam.transforms.feeds.parse maps both to records with the same code.
+feedparser is exact but slow; lxml parses the same documents many times faster. This module
+gives, for the entries of a document, exactly what feedparser's strict (SAX) parser gives for
+every key newsbeam reads (title, link, id, summary, content, published_parsed, updated_parsed,
+author, authors, tags; and the feed's tags), as plain dicts shaped like feedparser's, so
+feeds.parse maps both to records with the same code.
 
 It does so by replaying feedparser's own rules (its element names, namespace table, text
 clean-up, summary/content choice, author and tag handling), element by element, for a
@@ -110,7 +110,7 @@ def _xml_parser() -> etree.XMLParser:
 def parse_entries(data: bytes) -> tuple[list[dict], list[dict]]:
     """(entries, feed tags) of a feed document, as feedparser would give them, or NotOnFastPath.
 
-    `data` is what newsbeam.transforms.feeds.parse.decode_feed returns.
+    `data` is what feeds.parse.decode_feed returns.
     """
     result = {}
     utf8 = convert_to_utf8({}, data, result)  # feedparser's own decoding, so text matches

@@ -13,7 +13,7 @@ server would stall a worker forever; fetching is done here instead:
   host has a free slot: a busy or hung host never holds threads that other hosts could use.
 
 The batch job, follow mode and the streaming job all fetch through these. The poll schedule
-(conditional GET, backoff, what to keep per feed) is newsbeam.transforms.feeds.poll.
+(conditional GET, backoff, what to keep per feed) is feeds.poll.
 """
 from __future__ import annotations
 
@@ -120,7 +120,6 @@ class HostSlots:
         self._cond = threading.Condition()
         self._held = threading.local()
         self._listeners: list[Callable[[str], None]] = []
-        self.peak = 0  # the most concurrent requests one host ever had (for tests and reports)
 
     def _hosts_held(self) -> set[str]:
         if not hasattr(self._held, "hosts"):
@@ -146,7 +145,6 @@ class HostSlots:
 
     def _take(self, host: str) -> None:
         self._active[host] = self._active.get(host, 0) + 1
-        self.peak = max(self.peak, self._active[host])
 
     def release(self, host: str | None) -> None:
         if host is None:
@@ -281,21 +279,6 @@ def _read_body(response: requests.Response, url: str, deadline: float, total_tim
         chunks.append(chunk)
 
 
-def fetch_url(url: str, *, session: requests.Session | None = None,
-              headers: dict[str, str] | None = None,
-              connect_timeout: float = CONNECT_TIMEOUT_S, total_timeout: float = TOTAL_TIMEOUT_S,
-              max_bytes: int = MAX_FEED_BYTES) -> FetchResult:
-    """GET `url` within `total_timeout` seconds and `max_bytes` bytes, or raise FetchError.
-
-    requests' own timeout bounds each socket read, not the whole transfer, so a server that
-    trickles bytes forever is cut off here by the deadline. A 304 comes back as a result
-    with an empty body: it is an answer to conditional headers, not an error.
-    """
-    result = http_get(url, session=session, headers=headers, connect_timeout=connect_timeout,
-                      total_timeout=total_timeout, max_bytes=max_bytes)
-    return _raise_for_status(url, result)
-
-
 def _raise_for_status(url: str, result: FetchResult) -> FetchResult:
     if result.status >= 400:
         raise FetchError(http_error(url, result))
@@ -326,11 +309,6 @@ def read_path(path: str, max_bytes: int = MAX_FEED_BYTES) -> FetchResult:
     if len(body) > max_bytes:
         raise FetchError(f"{path}: file larger than {max_bytes} bytes")
     return FetchResult(url=path, status=200, body=body)
-
-
-def read_feed_bytes(source: str, session: requests.Session | None = None) -> FetchResult:
-    """The bytes of a feed (URL or path) with the default limits, or FetchError."""
-    return fetch_url(source, session=session) if is_url(source) else read_path(source)
 
 
 class HttpClient:

@@ -83,7 +83,7 @@ def _content(entry) -> tuple[str, str]:
 def parse_feed(feed_url: str, data: bytes, fetched_millis: int) -> list[dict]:
     """Items of a feed document as partial records (`content` still raw), or FeedParseError.
 
-    Well-formed RSS and Atom take the lxml fast path (newsbeam.transforms.feeds.fast_path), which gives the
+    Well-formed RSS and Atom take the lxml fast path (feeds.fast_path), which gives the
     same records as feedparser; whatever it declines, feedparser parses.
     """
     data = decode_feed(data)

@@ -1,7 +1,7 @@
 """When to poll a feed next, and what to remember about it between polls (no Beam graph).
 
 `poll_feed` is the one polling step of follow mode and the streaming job: one conditional GET
-per call (through newsbeam.transforms.feeds.http), returning the bytes (if new) and the next state to keep.
+per call (through feeds.http), returning the bytes (if new) and the next state to keep.
 The server (Cache-Control max-age, Retry-After) and the feed (<ttl>) can only lengthen the
 interval; failures back off exponentially; permanent redirects are remembered.
 """

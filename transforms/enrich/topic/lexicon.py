@@ -11,7 +11,7 @@ Word keys are what both the lexicon and the trained model (model.py) read:
 - French: lower case, accents and ligatures folded ("élections" = "election", "œuvre" =
   "oeuvre"), plurals in -s/-x and -aux folded ("électoraux" = "electoral"); elided articles
   (l', d', qu') are words of their own, so "l'Assemblée" reads "l", "assemblee".
-- Arabic: spelling variants folded (newsbeam.transforms.enrich.arabic.normalise), the article removed, and
+- Arabic: spelling variants folded (enrich.arabic.normalise), the article removed, and
   proclitics (و ف ب ل ك) and pronoun suffixes removed where the lexicon knows the stem.
 
 Evidence is a complex number: real part = politics minus other, imaginary part = sport minus
