@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from newsbeam.transforms.enrich.boilerplate import clean_item
-from newsbeam.transforms.feeds.parse import FeedParseError, parse_feed
 from newsbeam.transforms.enrich.language import detect_language
+from newsbeam.transforms.feeds.parse import FeedParseError, parse_feed
 
 FEEDS = "feeds/real"
 FEED_SUFFIXES = (".xml", ".rss", ".atom")

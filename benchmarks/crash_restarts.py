@@ -19,11 +19,13 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-
-from benchmarks.feed_simulator import (feed_urls, hostile_urls,  # noqa: E402
-                                       start_hostile_in_background, start_in_background)
-from benchmarks.soak import written  # noqa: E402
+from feed_simulator import (
+    feed_urls,
+    hostile_urls,
+    start_hostile_in_background,
+    start_in_background,
+)
+from soak import written
 
 
 def main() -> None:

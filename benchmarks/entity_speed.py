@@ -20,16 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from benchmarks.captures import clean_items  # noqa: E402
-from newsbeam.transforms.enrich.entities import find_entities  # noqa: E402
-from newsbeam.training.entities.evaluation import read_conll  # noqa: E402
-from newsbeam.transforms.enrich.entities.tokens import tokenise  # noqa: E402
+from captures import clean_items
+from newsbeam.training.entities.evaluation import read_conll
+from newsbeam.transforms.enrich.entities import find_entities
+from newsbeam.transforms.enrich.entities.tokens import tokenise
 
 ANT = "topic/ant_v1.1/ant_v1.1.jsonl"
 CONLL_DEV = "ner/conll2003/eng.testa"

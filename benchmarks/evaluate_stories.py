@@ -21,16 +21,13 @@ import argparse
 import csv
 import json
 import random
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from newsbeam.transforms.enrich.boilerplate import clean_item  # noqa: E402
-from newsbeam.transforms.feeds.parse import parse_feed  # noqa: E402
-from newsbeam.transforms.feeds.sources import expand_sources  # noqa: E402
+from newsbeam.transforms.enrich.boilerplate import clean_item
+from newsbeam.transforms.feeds.parse import parse_feed
+from newsbeam.transforms.feeds.sources import expand_sources
 from newsbeam.transforms.stories.assign import assign_in_order
 from newsbeam.transforms.stories.keys import canonical_link, story_keys, text_bands
 

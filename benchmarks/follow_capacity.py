@@ -21,16 +21,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import pathlib
 import resource
-import sys
 import tempfile
 import time
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-
-from benchmarks.feed_simulator import feed_urls, start_in_background  # noqa: E402
-from newsbeam.pipelines.follow.cycle import Follower  # noqa: E402
+from feed_simulator import feed_urls, start_in_background
+from newsbeam.pipelines.config import RunConfig
+from newsbeam.pipelines.follow.follower import Follower
 
 INTERVAL = 300.0
 PUBLISH_EVERY = 2.0
@@ -39,7 +36,7 @@ PUBLISH_EVERY = 2.0
 def time_writing(follower: Follower) -> list[float]:
     """Wraps the follower's batch writer so that its wall time adds up in the returned list."""
     spent = [0.0]
-    write_batch = follower._write_batch
+    write_batch = follower.write_batch
 
     def timed(batch_id):
         started = time.monotonic()
@@ -47,7 +44,7 @@ def time_writing(follower: Follower) -> list[float]:
             return write_batch(batch_id)
         finally:
             spent[0] += time.monotonic() - started
-    follower._write_batch = timed
+    follower.write_batch = timed
     return spent
 
 
@@ -57,11 +54,11 @@ def measure(feeds: int, cycles: int, port: int, concurrency: int, hosts: int,
                                     hosts=hosts)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            follower = Follower(feeds=feed_urls(feeds, port, hosts),
-                                output=os.path.join(tmp, "out"),
-                                state_dir=os.path.join(tmp, "state"), interval=INTERVAL,
-                                concurrency=concurrency, per_host=per_host,
-                                spread_first_polls=False)
+            config = RunConfig.from_argv([
+                "--follow", "--output", os.path.join(tmp, "out"),
+                "--state", os.path.join(tmp, "state"), "--interval", str(INTERVAL),
+                "--fetch_concurrency", str(concurrency), "--per_host_concurrency", str(per_host)])
+            follower = Follower(feed_urls(feeds, port, hosts), config, spread_first_polls=False)
             writing = time_writing(follower)
             start = time.time()
             for cycle in range(cycles + 1):

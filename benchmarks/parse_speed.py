@@ -20,10 +20,13 @@ import time
 import warnings
 
 import feedparser
-
 from newsbeam.transforms.feeds.fast_path import NotOnFastPath, parse_entries
 from newsbeam.transforms.feeds.parse import (
-    decode_feed, fast_records, feedparser_records, parse_feed)
+    decode_feed,
+    fast_records,
+    feedparser_records,
+    parse_feed,
+)
 
 REAL_FEEDS = pathlib.Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "feeds" / "real"
 

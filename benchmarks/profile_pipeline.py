@@ -19,15 +19,13 @@ import cProfile
 import logging
 import pathlib
 import pstats
-import sys
 import tempfile
 import time
 from collections import Counter
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-
-from benchmarks.throughput import build_corpus  # noqa: E402
-from newsbeam.pipelines.batch import run  # noqa: E402
+from newsbeam.pipelines.batch import run
+from newsbeam.pipelines.config import RunConfig
+from throughput import build_corpus
 
 ROOT = str(pathlib.Path(__file__).resolve().parents[1])
 
@@ -36,7 +34,7 @@ def part_of(filename: str) -> str:
     """The part of the code a profiled function belongs to."""
     if filename.startswith(ROOT) and "/.venv/" not in filename:
         relative = filename[len(ROOT) + 1:].removesuffix(".py").split("/")
-        return ".".join(relative[:2]) if relative[0] == "transforms" else relative[0]
+        return ".".join(relative[:3]) if relative[0] == "transforms" else relative[0]
     if "site-packages/" in filename:
         return filename.split("site-packages/")[1].split("/")[0].removesuffix(".py")
     if filename.startswith("<") or filename == "~":
@@ -57,7 +55,8 @@ def main() -> None:
         profile = cProfile.Profile()
         started = time.perf_counter()
         profile.enable()
-        summary = run(["--feeds", str(corpus), "--output", str(pathlib.Path(tmp) / "out")])
+        summary = run(RunConfig.from_argv(["--feeds", str(corpus),
+                                           "--output", str(pathlib.Path(tmp) / "out")]))
         profile.disable()
         seconds = time.perf_counter() - started
     stats = pstats.Stats(profile)

@@ -23,11 +23,12 @@ import tempfile
 import time
 
 import fastavro
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-
-from benchmarks.feed_simulator import (feed_urls, hostile_urls,  # noqa: E402
-                                       start_hostile_in_background, start_in_background)
+from feed_simulator import (
+    feed_urls,
+    hostile_urls,
+    start_hostile_in_background,
+    start_in_background,
+)
 
 
 def rss_mb(pid: int) -> float:

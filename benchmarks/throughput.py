@@ -29,14 +29,13 @@ import warnings
 
 import fastavro
 import feedparser
-
 from newsbeam.schemas import NEWS_ITEM, load_schema
 from newsbeam.transforms.enrich.stages import STAGES
+from newsbeam.transforms.feeds.parse import parse_feed
+from newsbeam.transforms.feeds.sources import expand_sources, sample_feeds
 from newsbeam.transforms.output.avro import AVRO_CODEC
 from newsbeam.transforms.stories.assign import assign_in_order
 from newsbeam.transforms.stories.keys import record_story_keys, story_created
-from newsbeam.transforms.feeds.parse import parse_feed
-from newsbeam.transforms.feeds.sources import expand_sources, sample_feeds
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 REAL_FEEDS = REPO / ".." / "shared" / "data" / "feeds" / "real"

@@ -20,16 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from benchmarks.captures import clean_items  # noqa: E402
-from newsbeam.transforms.enrich.topic import score_topic  # noqa: E402
-from newsbeam.training.topic.data import development_sets, read_gold  # noqa: E402
-from newsbeam.transforms.enrich.topic.model import shipped_models  # noqa: E402
+from captures import clean_items
+from newsbeam.training.topic.data import development_sets, read_gold
+from newsbeam.transforms.enrich.topic import score_topic
+from newsbeam.transforms.enrich.topic.model import shipped_models
 
 FRENCH_FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "topic" / "fr.jsonl"
 
