@@ -5,10 +5,13 @@ are options.py's. Options newsbeam does not declare are Beam's and go to Beam un
 """
 from __future__ import annotations
 
+import argparse
+import difflib
 import os
 from dataclasses import dataclass, field
 
-from newsbeam.pipelines.options import DAY_SECONDS, LOCAL_RUNNER, newsbeam_parser
+from newsbeam.pipelines.options import (DAY_SECONDS, LOCAL_RUNNER, add_runner_options,
+                                        newsbeam_parser)
 from newsbeam.transforms.feeds.http import USER_AGENT, HttpSettings
 
 BATCH, FOLLOW, STREAMING = "batch", "follow", "streaming"
@@ -36,6 +39,7 @@ class RunConfig:
         parser = newsbeam_parser(prog="newsbeam run", add_help=False)
         parser.add_argument("--streaming", action="store_true", default=False)
         options, beam_args = parser.parse_known_args(argv)
+        _refuse_unknown(parser, beam_args)
         if options.follow and options.streaming:
             parser.error("--follow and --streaming are two ways to run live: give one")
         mode = FOLLOW if options.follow else STREAMING if options.streaming else BATCH
@@ -75,3 +79,36 @@ class RunConfig:
         from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
         return PipelineOptions(list(self.beam_args)).view_as(StandardOptions).runner
+
+
+def beam_parser() -> argparse.ArgumentParser:
+    """A parser of every option Beam's Python SDK declares, and the runner options newsbeam
+    passes on (options.RUNNER_OPTIONS)."""
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    captured = []
+
+    def capture(parser):
+        add_runner_options(parser)
+        captured.append(parser)
+
+    PipelineOptions([]).get_all_options(add_extra_args_fn=capture)
+    return captured[0]
+
+
+def _refuse_unknown(parser: argparse.ArgumentParser, beam_args: list[str]) -> None:
+    """A usage error (exit status 2) for an argument neither newsbeam nor Beam knows, naming the
+    closest option; nothing has been read or written yet."""
+    if not beam_args:
+        return
+    beam = beam_parser()
+    _, unknown = beam.parse_known_args(beam_args)
+    if not unknown:
+        return
+    bad = unknown[0]
+    if not bad.startswith("--"):
+        parser.error(f"unexpected argument {bad!r}: sources go after --feeds")
+    known = [option for p in (parser, beam) for option in p._option_string_actions
+             if option.startswith("--")]
+    close = difflib.get_close_matches(bad.split("=", 1)[0], known, n=1)
+    parser.error(f"unknown option {bad}" + (f"; did you mean {close[0]}?" if close else ""))

@@ -22,6 +22,16 @@ FOLLOW_ONLY_OPTIONS = ("follow", "state")
 
 DAY_SECONDS = 86400.0
 
+# Options the Flink job server reads (Java FlinkPipelineOptions) that Beam's Python SDK does not
+# declare; Beam passes them on to the job server, and newsbeam's deploy files use them.
+RUNNER_OPTIONS = {
+    "checkpointing_interval": int,
+    "externalized_checkpoints_enabled": bool,
+    "retain_externalized_checkpoints_on_cancellation": bool,
+    "savepoint_path": str,
+    "allow_non_restored_state": bool,
+}
+
 
 def positive_int(value: str) -> int:
     number = int(value)
@@ -106,6 +116,14 @@ def newsbeam_parser(beam_owned: bool = True, **kwargs) -> argparse.ArgumentParse
     parser = argparse.ArgumentParser(allow_abbrev=False, **kwargs)
     add_arguments(parser, beam_owned=beam_owned)
     return parser
+
+
+def add_runner_options(parser) -> None:
+    for name, kind in RUNNER_OPTIONS.items():
+        if kind is bool:
+            parser.add_argument(f"--{name}", action="store_true")
+        else:
+            parser.add_argument(f"--{name}", type=kind)
 
 
 def newsbeam_arguments() -> list[argparse.Action]:

@@ -27,6 +27,7 @@ from newsbeam.pipelines.flex_template import TemplateError, template_argv
 from newsbeam.pipelines.options import (
     FOLLOW_ONLY_OPTIONS,
     add_arguments,
+    add_runner_options,
     newsbeam_arguments,
 )
 
@@ -49,18 +50,6 @@ def pyproject() -> dict:
     if tomllib is None:
         pytest.skip("reading pyproject.toml needs Python 3.11 (tomllib)")
     return tomllib.loads((ROOT / "pyproject.toml").read_text())
-
-# Options the Python client does not know by itself: a Flink job server describes them at
-# submission (Java FlinkPipelineOptions, snake_case, through DescribePipelineOptions) and the
-# PortableRunner adds them to its parser then. These, and no other job-server options, may
-# appear in the manifests' commands.
-FLINK_JOB_SERVER_OPTIONS = {
-    "checkpointing_interval": int,
-    "externalized_checkpoints_enabled": bool,
-    "retain_externalized_checkpoints_on_cancellation": bool,
-    "savepoint_path": str,
-    "allow_non_restored_state": bool,
-}
 
 
 def text_files() -> list[Path]:
@@ -107,11 +96,7 @@ def accepted_parser() -> argparse.ArgumentParser:
 
     def add_job_server_options(parser):
         add_arguments(parser)
-        for name, kind in FLINK_JOB_SERVER_OPTIONS.items():
-            if kind is bool:
-                parser.add_argument(f"--{name}", action="store_true")
-            else:
-                parser.add_argument(f"--{name}", type=kind)
+        add_runner_options(parser)
         captured["parser"] = parser
 
     PipelineOptions([]).get_all_options(add_extra_args_fn=add_job_server_options)
