@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the newsbeam Flex Template, or launch a job from it. Prerequisites (APIs, service
-# account, bucket, Artifact Registry repository): README, "Deploying", "Dataflow".
+# account, bucket, Artifact Registry repository): docs/deployment.md, "Dataflow".
 #
 #   PROJECT=my-project REGION=europe-west1 BUCKET=my-bucket REPO=newsbeam \
 #     deploy/dataflow/flex-template.sh build

@@ -1,8 +1,8 @@
-"""What ships in deploy/ (and the README's "Deploying"), checked without a cluster, Docker or
-network: the Flex Template's parameters against newsbeam's options (drift, either way), its
-entry point, Dataflow jobs built offline (dry run, needs apache-beam[gcp]), and the Flink
-manifests: every YAML file parses, one Flink/Beam/Python version everywhere, and every command
-that starts newsbeam names options it accepts.
+"""What ships in deploy/ (and what docs/deployment.md says of it), checked without a cluster,
+Docker or network: the Flex Template's parameters against newsbeam's options (drift, either
+way), its entry point, Dataflow jobs built offline (dry run, needs apache-beam[gcp]), and the
+Flink manifests: every YAML file parses, one Flink/Beam/Python version everywhere, and every
+command that starts newsbeam names options it accepts.
 """
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "flink" / "k8s"
 COMPOSE = DEPLOY / "flink" / "compose.yaml"
 METADATA = DEPLOY / "dataflow" / "metadata.json"
-README = ROOT / "README.md"
+DOCS = ROOT / "docs"
+DEPLOYMENT_DOC = DOCS / "deployment.md"
 
 try:
     import tomllib
@@ -53,8 +54,9 @@ def pyproject() -> dict:
 
 
 def text_files() -> list[Path]:
-    """Every deployment file and the README: where versions and images are named."""
-    files = [README, ROOT / "pyproject.toml", ROOT / ".dockerignore"]
+    """Every deployment file and the documentation: where versions and images are named.
+    (The README names none; it links to docs/deployment.md.)"""
+    files = [*sorted(DOCS.glob("*.md")), ROOT / "pyproject.toml", ROOT / ".dockerignore"]
     files += [p for p in sorted(DEPLOY.rglob("*")) if p.is_file()]
     return files
 
@@ -162,11 +164,11 @@ def test_template_parameters_are_well_formed():
         samples = re.findall(r"Example: (\S+)", param["helpText"])
         action = actions.get(name)
         # a template parameter left out means newsbeam's default, which must then be valid
-        if action is not None and action.default is not None and param["isOptional"]:
+        if name in flex_template.SWITCHES:
+            samples += ["true", "false"]
+        elif action is not None and action.default is not None and param["isOptional"]:
             samples.append(f"{action.default:g}" if isinstance(action.default, float)
                            else str(action.default))
-        if name == "streaming":
-            samples += ["true", "false"]
         for sample in samples:
             assert all(r.fullmatch(sample) for r in regexes), (name, sample)
             argv = template_argv([f"--{name}={sample}"], env={})
@@ -332,10 +334,10 @@ def test_one_flink_version_everywhere_and_beam_publishes_it():
                 version = ".".join(match.groups())
                 seen.setdefault(version, set()).add(f"{path.relative_to(ROOT)}: {match.group(0)}")
     assert set(seen) == {flink}, {v: sorted(where) for v, where in seen.items() if v != flink}
-    readme = README.read_text()
+    doc = DEPLOYMENT_DOC.read_text()
     for fact in (f"Flink {flink}", f"apache/beam_flink{flink}_job_server:{beam_version()}",
                  f"v{flink.replace('.', '_')}"):
-        assert fact in readme, f"README does not say {fact}"
+        assert fact in doc, f"docs/deployment.md does not say {fact}"
 
 
 def test_one_beam_and_python_version_everywhere():
@@ -357,9 +359,9 @@ def test_one_beam_and_python_version_everywhere():
     assert set(beams) == {beam}, beams
     assert len(pythons) == 1, pythons
     [python] = pythons
-    readme = README.read_text()
-    assert f"apache/beam_python{python}_sdk:{beam}" in readme
-    assert f"Python {python}" in readme
+    doc = DEPLOYMENT_DOC.read_text()
+    assert f"apache/beam_python{python}_sdk:{beam}" in doc
+    assert f"Python {python}" in doc
 
 
 def test_newsbeam_images_carry_the_package_version():
@@ -604,11 +606,11 @@ def test_the_template_script_passes_only_template_parameters():
         assert ("--enable-streaming-engine" in gcloud) == (mode == "streaming")
 
 
-def test_the_readme_deploying_section_keeps_its_promises():
-    readme = README.read_text()
-    deploying = readme.split("## Deploying", 1)[1].split("\n## ", 1)[0]
-    for path in re.findall(r"`(deploy/[\w./-]+)`", deploying):
-        assert (ROOT / path).exists(), f"README names {path}, which does not exist"
+def test_the_deployment_doc_keeps_its_promises():
+    deploying = DEPLOYMENT_DOC.read_text()
+    for doc in [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]:
+        for path in re.findall(r"`(deploy/[\w./-]+)`", doc.read_text()):
+            assert (ROOT / path).exists(), f"{doc.relative_to(ROOT)} names {path}: no such file"
     for needed in ("gcloud dataflow flex-template build", "gcloud dataflow flex-template run",
                    "kubectl apply", "docker compose", "savepoint", "[gcp]", "[aws]", "[hadoop]"):
         assert needed in deploying, needed
