@@ -21,6 +21,7 @@ BATCH, FOLLOW, STREAMING = "batch", "follow", "streaming"
 class RunConfig:
     mode: str  # BATCH, FOLLOW or STREAMING
     sources: tuple[str, ...] | None  # --feeds as given; None: the bundled samples
+    allow_local_paths: bool  # may OPML and list files name local files
     output: str
     shards: int
     http: HttpSettings
@@ -49,11 +50,13 @@ class RunConfig:
         return cls(
             mode=mode,
             sources=tuple(options.feeds) if options.feeds else None,
+            allow_local_paths=options.allow_local_paths,
             output=options.output,
             shards=options.shards,
             http=HttpSettings(user_agent=options.user_agent or USER_AGENT,
                               per_host=options.per_host_concurrency,
-                              concurrency=options.fetch_concurrency),
+                              concurrency=options.fetch_concurrency,
+                              allow_private_addresses=options.allow_private_addresses),
             interval=options.interval,
             state_dir=options.state or os.path.join(options.output, "_state"),
             state_ttl_seconds=options.state_ttl_days * DAY_SECONDS,

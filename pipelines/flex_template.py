@@ -12,7 +12,8 @@ whatever the parameters say:
   the unbounded job without waiting for a drain;
 - workers run the image the template was built from (NEWSBEAM_SDK_IMAGE, set by
   deploy/dataflow/Dockerfile) unless --sdk_container_image is given;
-- `streaming=true|false` (a template parameter is always name=value) becomes Beam's flag;
+- `streaming=true|false` and the other switches (a template parameter is always name=value)
+  become flags;
 - follow-mode options are refused: follow mode is a loop on one machine, not a Dataflow job.
 """
 from __future__ import annotations
@@ -24,6 +25,8 @@ from collections.abc import Mapping
 from newsbeam.pipelines.options import FOLLOW_ONLY_OPTIONS
 
 SDK_IMAGE_ENV = "NEWSBEAM_SDK_IMAGE"
+# Options that take no value on the command line; a template parameter is always name=value.
+SWITCHES = ("streaming", "allow_local_paths", "allow_private_addresses")
 _TRUE = ("true", "1", "yes")
 _FALSE = ("false", "0", "no", "")
 
@@ -46,12 +49,12 @@ def template_argv(argv: list[str], env: Mapping[str, str] = os.environ) -> list[
         if name in FOLLOW_ONLY_OPTIONS:
             raise TemplateError(f"--{name} is a follow-mode option (newsbeam run --follow, on "
                                 "one machine); a Dataflow job does not use it")
-        if name == "streaming" and "=" in arg:
+        if name in SWITCHES and "=" in arg:
             value = arg.split("=", 1)[1].strip().lower()
             if value in _TRUE:
-                out.append("--streaming")
+                out.append(f"--{name}")
             elif value not in _FALSE:
-                raise TemplateError(f"streaming={value!r}: expected true or false")
+                raise TemplateError(f"{name}={value!r}: expected true or false")
             continue
         out.append(arg)
     names = {_name(arg) for arg in out}

@@ -56,6 +56,10 @@ def add_arguments(parser, beam_owned: bool = False) -> None:
              "files, text files with one URL or path a line, http(s) URLs. Default: the "
              "sample feeds shipped with newsbeam.")
     parser.add_argument(
+        "--allow_local_paths", action="store_true", default=False,
+        help="Let OPML and list files name local files and folders (by default their "
+             "entries may be http(s) URLs only: a list is third-party input).")
+    parser.add_argument(
         "--output", default="./output",
         help="Output folder on any Beam filesystem: records under items/, dead letters "
              "under dead_letter/, a run summary under _runs/.")
@@ -71,6 +75,10 @@ def add_arguments(parser, beam_owned: bool = False) -> None:
         "--per_host_concurrency", type=positive_int, default=PER_HOST_CONCURRENCY,
         help="Requests to one host at once, at most (per process): 500 feeds on one site are "
              "fetched this many at a time, not --fetch_concurrency at a time.")
+    fetching.add_argument(
+        "--allow_private_addresses", action="store_true", default=False,
+        help="Let requests go to loopback, private, link-local and reserved addresses (by "
+             "default refused, on every redirect: feeds and links are third-party input).")
     if beam_owned:
         fetching.add_argument(
             "--user_agent", default=None,

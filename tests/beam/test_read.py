@@ -63,7 +63,8 @@ def test_read_feeds_fetches_a_list_of_urls_concurrently_within_the_per_host_cap(
     routes = {f"/{n}.xml": slow_feed for n in range(8)}
     with FeedServer(routes) as server:
         items, dead = (pipeline | beam.Create([server.url(path) for path in routes])
-                       | ReadFeeds(HttpSettings(per_host=per_host)))
+                       | ReadFeeds(HttpSettings(per_host=per_host,
+                                              allow_private_addresses=True)))
         assert_that(items | beam.combiners.Count.Globally(), equal_to([8]), label="items")
         assert_that(dead, equal_to([]), label="dead")
         pipeline.run()

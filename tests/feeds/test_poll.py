@@ -6,7 +6,6 @@ from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
 
 import pytest
-from newsbeam.transforms.feeds.http import HttpClient, HttpSettings
 from newsbeam.transforms.feeds.poll import FeedPollState, poll_feed
 
 from tests.support.http_server import (
@@ -14,6 +13,7 @@ from tests.support.http_server import (
     conditional,
     endless_body,
     gzipped,
+    loopback_client,
     never_answers,
 )
 
@@ -31,6 +31,7 @@ def server():
 def poll(server, path, state=None, **options):
     options.setdefault("interval", 60)
     options.setdefault("now", NOW)
+    options.setdefault("client", loopback_client())
     return poll_feed(state or FeedPollState(server.url(path)), **options)
 
 
@@ -154,7 +155,7 @@ def test_body_over_the_size_cap_is_an_error(server):
 
 def test_refused_connection_is_an_error():
     result = poll_feed(FeedPollState("http://127.0.0.1:9/f"), interval=60, now=NOW,
-                       connect_timeout=0.5)
+                       connect_timeout=0.5, client=loopback_client())
     assert "cannot connect" in result.error and "\n" not in result.error
     assert (result.status, result.state.last_status, result.state.failures) == (None, None, 1)
 
@@ -197,7 +198,7 @@ def test_file_feed(tmp_path):
 def test_error_after_a_move_names_the_feed(server):
     server.routes["/new"] = (500, {}, b"")
     state = FeedPollState("http://example.invalid/old", location=server.url("/new"))
-    result = poll_feed(state, interval=60, now=NOW)
+    result = poll_feed(state, interval=60, now=NOW, client=loopback_client())
     assert result.error.endswith("(feed http://example.invalid/old)")
     assert server.paths() == ["/new"]
 
@@ -214,7 +215,7 @@ def test_state_round_trips_through_json_and_pickle():
 def test_one_client_shared_by_threads(server):
     paths = [f"/f{i}" for i in range(16)]
     server.routes.update({path: conditional(FEED, etag=f'"{path}"') for path in paths})
-    client = HttpClient(HttpSettings(per_host=8))
+    client = loopback_client(per_host=8)
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda path: poll(server, path, client=client), paths))
     assert [result.state.etag for result in results] == [f'"{path}"' for path in paths]

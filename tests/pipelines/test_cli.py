@@ -10,6 +10,8 @@ import pytest
 from newsbeam.pipelines.cli import main
 
 from tests.support.avro_files import read_records
+from tests.support.feeds import rss
+from tests.support.http_server import FeedServer
 from tests.support.paths import FIXTURES
 
 SEED_PEOPLE = {"دميتري بيسكوف", "إدموند ماروكيان", "فلاديمير بوتين", "إلهام علييف",
@@ -115,7 +117,8 @@ def test_nothing_readable_exits_non_zero(tmp_path, capsys):
 
 
 def test_unreachable_url_is_a_dead_letter_and_a_one_line_error(tmp_path, capsys):
-    status = main(["run", "--feeds", "http://127.0.0.1:9/feed.xml", "--output", str(tmp_path)])
+    status = main(["run", "--feeds", "http://127.0.0.1:9/feed.xml", "--output", str(tmp_path),
+                   "--allow_private_addresses"])
     err = capsys.readouterr().err
     assert status == 1
     assert any(line.startswith("newsbeam: http://127.0.0.1:9/feed.xml: cannot connect")
@@ -220,3 +223,13 @@ def test_items_lost_by_the_runner_make_the_run_fail_loudly(monkeypatch, capsys, 
     monkeypatch.setattr(news_pipeline, "run", lambda argv: summary)
     assert main(["run"]) == 3
     assert "the runner lost 3 of the items parsed" in capsys.readouterr().err
+
+
+def test_a_feed_on_a_private_address_is_refused_without_the_flag(tmp_path, capsys):
+    with FeedServer({"/feed.xml": (200, {}, rss(("a", "A", "Text.")))}) as server:
+        status = main(["run", "--feeds", server.url("/feed.xml"), "--output", str(tmp_path)])
+        assert server.requests == []
+    assert status == 1
+    assert "is a private or reserved address" in capsys.readouterr().err
+    [letter] = read_records(str(tmp_path / "dead_letter"))
+    assert letter["stage"] == "read" and "refused" in letter["error"]

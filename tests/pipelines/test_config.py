@@ -1,6 +1,5 @@
 """RunConfig: options become settings once; nonsense is a usage error before anything runs."""
 import pytest
-
 from newsbeam.pipelines.config import BATCH, FOLLOW, STREAMING, RunConfig
 
 

@@ -6,6 +6,17 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from newsbeam.transforms.feeds.http import HttpClient, HttpSettings
+
+# A loopback server is a private address: tests that use one must allow it, as a user would
+# with --allow_private_addresses.
+LOOPBACK = HttpSettings(allow_private_addresses=True)
+
+
+def loopback_client(**settings) -> HttpClient:
+    """A client that may connect to this machine's servers, with `settings` (HttpSettings')."""
+    return HttpClient(HttpSettings(allow_private_addresses=True, **settings))
+
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True

@@ -31,6 +31,8 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
+from newsbeam.transforms.feeds.guard import AddressRefused, GuardedAdapter, check_url
+
 VERSION = "0.1"
 USER_AGENT = (f"newsbeam/{VERSION} (news feed reader; polls politely, honours ETag, "
               f"Last-Modified and Retry-After; +https://github.com/newsbeam/newsbeam)")
@@ -67,6 +69,9 @@ class HttpSettings:
     connect_timeout: float = CONNECT_TIMEOUT_S
     total_timeout: float = TOTAL_TIMEOUT_S
     max_bytes: int = MAX_FEED_BYTES
+    # Loopback, private, link-local and reserved addresses are refused unless this is set
+    # (feeds.guard).
+    allow_private_addresses: bool = False
 
     def __post_init__(self):
         if self.per_host < 1 or self.concurrency < 1:
@@ -87,16 +92,18 @@ def host_of(source: str) -> str | None:
         return None
 
 
-def make_session(pool_size: int, pools: int | None = None) -> requests.Session:
+def make_session(pool_size: int, pools: int | None = None,
+                 allow_private: bool = False) -> requests.Session:
     """A session whose connection pools let `pool_size` threads fetch from one host at once
-    and keep the connections of `pools` hosts alive (least recently used beyond that close).
+    and keep the connections of `pools` hosts alive (least recently used beyond that close);
+    unless `allow_private`, it connects to public addresses only (feeds.guard).
 
     requests' default keeps 10 connections per host and 10 host pools; more threads than that
     open throwaway connections ("Connection pool is full") and keep-alive is lost.
     """
     session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=max(pools or pool_size, 10),
-                          pool_maxsize=max(pool_size, 1))
+    adapter = (HTTPAdapter if allow_private else GuardedAdapter)(
+        pool_connections=max(pools or pool_size, 10), pool_maxsize=max(pool_size, 1))
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -198,23 +205,33 @@ class HostSlots:
 def http_get(url: str, *, session: requests.Session | None = None,
              headers: dict[str, str] | None = None, user_agent: str = USER_AGENT,
              connect_timeout: float = CONNECT_TIMEOUT_S, total_timeout: float = TOTAL_TIMEOUT_S,
-             max_bytes: int = MAX_FEED_BYTES, max_redirects: int = MAX_REDIRECTS) -> FetchResult:
+             max_bytes: int = MAX_FEED_BYTES, max_redirects: int = MAX_REDIRECTS,
+             allow_private: bool = False) -> FetchResult:
     """GET `url`, following redirects, within the limits; any HTTP status comes back as a result.
 
     Raises FetchError only when there is no complete response: timeouts, refused connections,
-    bodies over `max_bytes` or still arriving at the deadline, redirect loops. The socket timeout
-    is what remains of `total_timeout` when a request starts, so a server that goes silent late
-    can hold a call for up to twice `total_timeout`.
+    bodies over `max_bytes` or still arriving at the deadline, redirect loops, a redirect to
+    anything but http(s), an address the guard refuses. The socket timeout is what remains of
+    `total_timeout` when a request starts, so a server that goes silent late can hold a call
+    for up to twice `total_timeout`. `session` (default: a new one) decides which addresses
+    may be connected to; `allow_private` lifts the check of proxied requests.
     """
     request_headers = {"User-Agent": user_agent, "Accept": ACCEPT, **(headers or {})}
     deadline = time.monotonic() + total_timeout
     try:
-        with contextlib.nullcontext(session) if session else requests.Session() as http:
+        with (contextlib.nullcontext(session) if session
+              else make_session(1, allow_private=allow_private)) as http:
             return _get_following_redirects(http, url, request_headers, deadline, connect_timeout,
-                                            total_timeout, max_bytes, max_redirects)
+                                            total_timeout, max_bytes, max_redirects,
+                                            allow_private)
+    except AddressRefused as error:
+        raise FetchError(f"{url}: refused: {error}") from None
     except (requests.exceptions.Timeout, urllib3.exceptions.ReadTimeoutError):
         raise FetchError(f"{url}: timed out") from None
     except requests.exceptions.ConnectionError as error:
+        refused = _refusal(error)
+        if refused:
+            raise FetchError(f"{url}: refused: {refused}") from None
         raise FetchError(f"{url}: cannot connect ({_root_cause(error)})") from None
     except requests.exceptions.RequestException as error:
         raise FetchError(f"{url}: {_root_cause(error)}") from None
@@ -236,14 +253,20 @@ def _send(http: requests.Session, url: str, headers: dict[str, str], timeout) ->
 
 def _get_following_redirects(http: requests.Session, url: str, headers: dict[str, str],
                              deadline: float, connect_timeout: float, total_timeout: float,
-                             max_bytes: int, max_redirects: int) -> FetchResult:
+                             max_bytes: int, max_redirects: int,
+                             allow_private: bool) -> FetchResult:
     # Followed here rather than by requests, which reads each redirect's body without a deadline
-    # and keeps going for 30 hops; here every hop shares the one deadline.
+    # and keeps going for 30 hops; here every hop shares the one deadline, and every hop's
+    # address is checked.
     current, redirects, seen = url, [], {url}
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise FetchError(f"{url}: no complete response within {total_timeout:g} s")
+        if not is_url(current):
+            raise FetchError(f"{url}: refused: a redirect to {current}, not an http(s) address")
+        if not allow_private and _proxy_for(http, current):
+            check_url(current)
         response = _send(http, current, headers, (min(connect_timeout, remaining), remaining))
         with response:
             target = http.get_redirect_target(response)
@@ -259,6 +282,22 @@ def _get_following_redirects(http: requests.Session, url: str, headers: dict[str
         if len(redirects) > max_redirects:
             raise FetchError(f"{url}: more than {max_redirects} redirects")
         seen.add(current)
+
+
+def _proxy_for(http: requests.Session, url: str) -> str | None:
+    """The proxy a request to `url` goes through (the session's, or the environment's)."""
+    proxies = http.merge_environment_settings(url, {}, None, None, None)["proxies"]
+    return requests.utils.select_proxy(url, proxies)
+
+
+def _refusal(error: BaseException) -> str | None:
+    """The guard's message, when an error comes from a refused address."""
+    while error is not None:
+        if isinstance(error, AddressRefused):
+            return str(error)
+        error = error.__cause__ or (error.args[0] if error.args and
+                                    isinstance(error.args[0], BaseException) else None)
+    return None
 
 
 def _read_body(response: requests.Response, url: str, deadline: float, total_timeout: float,
@@ -323,7 +362,8 @@ class HttpClient:
         self.slots = HostSlots(settings.per_host)
         # Pools for this many hosts stay open (keep-alive); idle sockets stay bounded by it
         # times the per-host cap.
-        self.session = make_session(settings.per_host, pools=max(2 * settings.concurrency, 64))
+        self.session = make_session(settings.per_host, pools=max(2 * settings.concurrency, 64),
+                                    allow_private=settings.allow_private_addresses)
 
     def get(self, url: str, headers: dict[str, str] | None = None, *,
             connect_timeout: float | None = None, total_timeout: float | None = None,
@@ -335,7 +375,8 @@ class HttpClient:
                 url, session=self.session, headers=headers, user_agent=s.user_agent,
                 connect_timeout=s.connect_timeout if connect_timeout is None else connect_timeout,
                 total_timeout=s.total_timeout if total_timeout is None else total_timeout,
-                max_bytes=s.max_bytes if max_bytes is None else max_bytes)
+                max_bytes=s.max_bytes if max_bytes is None else max_bytes,
+                allow_private=s.allow_private_addresses)
 
     def read(self, source: str) -> FetchResult:
         """The bytes of a feed (URL or path), or FetchError; HTTP errors are errors here."""

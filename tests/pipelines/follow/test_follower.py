@@ -64,7 +64,8 @@ def feed():
 def follow_config(tmp_path, *args) -> RunConfig:
     """Follow mode's settings for a test: output and state under `tmp_path`, `args` on top."""
     return RunConfig.from_argv(["--follow", "--output", str(tmp_path / "out"),
-                                "--state", str(tmp_path / "state"), *args])
+                                "--state", str(tmp_path / "state"), "--allow_private_addresses",
+                                *args])
 
 
 def follower(tmp_path, feeds, concurrency=4, per_host=2, interval=60, **kwargs):
@@ -228,6 +229,7 @@ def test_a_failed_cycle_is_retried_and_its_batch_written_once(tmp_path, feed):
 def _follow(tmp_path, feed_path):
     return subprocess.Popen(
         [sys.executable, "-m", "newsbeam.pipelines.batch", "--follow", "--interval", "1",
+         "--allow_private_addresses",
          "--feeds", str(feed_path), "--output", str(tmp_path / "out")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -437,7 +439,8 @@ def test_new_items_are_readable_within_interval_plus_10_s_beside_hung_trickling_
                                     trickling.url("/trickle.xml"), looping.url("/loop-a.xml")]))
         process = subprocess.Popen(
             [sys.executable, "-m", "newsbeam.pipelines.batch", "--follow", "--interval",
-             str(interval), "--feeds", str(feeds), "--output", output],
+             str(interval), "--feeds", str(feeds), "--output", output,
+             "--allow_private_addresses"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         readable: dict[str, float] = {}
         try:
