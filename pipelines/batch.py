@@ -38,7 +38,7 @@ class RunPlan:
 
 def plan_run(config: RunConfig) -> RunPlan:
     """The run's feeds (NothingToRead when none) and a new run id."""
-    feeds, problems = resolve_feeds(config.sources)
+    feeds, problems = resolve_feeds(config.sources, config.allow_local_paths)
     return RunPlan(config, feeds, problems, new_run_id())
 
 

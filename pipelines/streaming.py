@@ -87,7 +87,7 @@ def run_streaming(config: RunConfig, *, wait: bool = True) -> PipelineResult | N
     """
     options = config.pipeline_options()
     options.view_as(StandardOptions).streaming = True
-    feeds, _ = resolve_feeds(config.sources)  # NothingToRead when no feed is left
+    feeds, _ = resolve_feeds(config.sources, config.allow_local_paths)  # NothingToRead when no feed is left
     pipeline = beam.Pipeline(options=options)
     build_streaming_pipeline(pipeline, feeds, config)
     result = pipeline.run()

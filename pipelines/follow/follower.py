@@ -210,7 +210,7 @@ def follow(config: RunConfig) -> int:
         print(f"newsbeam: --follow keeps its state on a local disk; with --output "
               f"{config.output}, give --state DIR", file=sys.stderr)
         return 2
-    feeds, _ = resolve_feeds(config.sources)
+    feeds, _ = resolve_feeds(config.sources, config.allow_local_paths)
     follower = Follower(feeds, config)
     stop = threading.Event()
 

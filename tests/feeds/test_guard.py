@@ -1,10 +1,10 @@
 """The address guard: no request to loopback, private, link-local, multicast or reserved
 addresses unless allowed, checked on the address connected to and on every redirect."""
 import pytest
-
 from newsbeam.transforms.feeds import guard
 from newsbeam.transforms.feeds.guard import AddressRefused, check_url, is_public
 from newsbeam.transforms.feeds.http import FetchError, HttpClient
+
 from tests.support.feeds import rss
 from tests.support.http_server import FeedServer, loopback_client
 

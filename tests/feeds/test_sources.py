@@ -1,4 +1,7 @@
-"""--feeds to a list of feeds: OPML, lists, folders, missing sources."""
+"""--feeds to a list of feeds: OPML, lists, folders, missing sources, what is refused."""
+import os
+
+import pytest
 from newsbeam.transforms.feeds.sources import (
     expand_sources,
     list_feed_sources,
@@ -20,7 +23,7 @@ def test_list_file_skips_comments_and_blanks():
 
 def test_expand_folder_list_and_opml():
     feeds, problems = expand_sources([str(FEEDS), str(FIXTURES / "list.txt"),
-                                      str(FIXTURES / "list.opml")])
+                                      str(FIXTURES / "list.opml")], allow_local_paths=True)
     assert str(FEEDS / "rss20_minimal.xml") in feeds
     assert feeds.count(str(FEEDS / "rss20_minimal.xml")) == 1  # named twice, read once
     assert "https://example.org/feed.xml" in feeds
@@ -39,3 +42,61 @@ def test_expand_reports_missing_source():
     assert feeds == []
     assert problems[0].source == "/no/such/feed.xml"
     assert "no such file" in problems[0].error
+
+
+def test_a_list_names_web_addresses_only_unless_local_paths_are_allowed():
+    feeds, problems = expand_sources([str(FIXTURES / "list.txt")])
+    assert feeds == ["https://example.org/feed.xml"]
+    [problem] = problems
+    assert problem.source == str(FIXTURES / "list.txt")
+    assert "rss20_minimal.xml: refused: a list may name http(s) URLs only" in problem.error
+
+
+def test_an_opml_naming_system_files_reads_none_of_them(tmp_path):
+    opml = tmp_path / "subscriptions.opml"
+    opml.write_text('<opml version="2.0"><body><outline xmlUrl="/etc/shadow"/>'
+                    '<outline xmlUrl="/proc/self/environ"/><outline xmlUrl="file:///etc/passwd"/>'
+                    '<outline xmlUrl="https://example.org/rss"/></body></opml>')
+    feeds, problems = expand_sources([str(opml)])
+    assert feeds == ["https://example.org/rss"]
+    assert len(problems) == 3 and all("refused" in p.error for p in problems)
+
+
+def test_a_glob_in_a_list_is_refused(tmp_path):
+    listed = tmp_path / "feeds.txt"
+    listed.write_text("/etc/*\n")
+    feeds, [problem] = expand_sources([str(listed)])
+    assert feeds == [] and "/etc/*: refused" in problem.error
+
+
+@pytest.mark.parametrize("source", ["/proc/self/environ", "/dev/zero", "/sys/kernel/notes"])
+def test_system_files_are_refused_even_on_the_command_line(source):
+    feeds, [problem] = expand_sources([source])
+    assert feeds == [] and "refused" in problem.error
+
+
+def test_a_pipe_is_refused_without_being_opened(tmp_path):
+    pipe = tmp_path / "feed.xml"
+    os.mkfifo(pipe)
+    feeds, [problem] = expand_sources([str(pipe)])  # opening it would wait for a writer
+    assert feeds == [] and "not a regular file" in problem.error
+
+
+@pytest.mark.parametrize("written, read", [
+    ("feed://example.org/rss", "http://example.org/rss"),
+    ("feed:https://example.org/rss", "https://example.org/rss"),
+    ("HTTP://Example.org/rss", "http://Example.org/rss"),
+])
+def test_feed_urls_and_upper_case_schemes_are_web_addresses(written, read):
+    assert expand_sources([written]) == ([read], [])
+
+
+def test_a_file_url_is_its_path():
+    path = FEEDS / "rss20_minimal.xml"
+    assert expand_sources([path.as_uri()]) == ([str(path)], [])
+
+
+def test_an_unsupported_scheme_is_one_problem_and_the_rest_goes_on():
+    feeds, [problem] = expand_sources(["ftp://example.org/rss.xml", "https://example.org/rss"])
+    assert feeds == ["https://example.org/rss"]
+    assert problem.error.startswith("unsupported scheme ftp://")

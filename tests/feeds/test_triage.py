@@ -75,6 +75,12 @@ def test_a_document_that_is_not_a_feed_is_a_parse_dead_letter():
     assert letter["error"].startswith("FeedParseError: ")
 
 
+def test_a_document_that_is_not_a_feed_keeps_only_its_first_4_kb():
+    page = b"<html>" + b"admin panel " * 10_000
+    _, letter = parse_body(FEED, page, 5, parse_feed)
+    assert letter["raw"] == page[:4096] and letter["raw_size"] == len(page)
+
+
 @pytest.mark.parametrize("error", [ZeroDivisionError("division by zero"),
                                    RecursionError("maximum recursion depth exceeded"),
                                    UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start"),

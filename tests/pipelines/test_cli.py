@@ -233,3 +233,14 @@ def test_a_feed_on_a_private_address_is_refused_without_the_flag(tmp_path, capsy
     assert "is a private or reserved address" in capsys.readouterr().err
     [letter] = read_records(str(tmp_path / "dead_letter"))
     assert letter["stage"] == "read" and "refused" in letter["error"]
+
+
+def test_odd_sources_beside_good_ones_are_one_line_each_and_the_run_goes_on(tmp_path, capsys):
+    good = str(FIXTURES / "feeds" / "rss20_minimal.xml")
+    status = main(["run", "--feeds", "ftp://example.org/rss.xml", "gopher://x/y", good,
+                   "--output", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert status == 0
+    assert "newsbeam: ftp://example.org/rss.xml: unsupported scheme ftp://" in err
+    assert "newsbeam: gopher://x/y: unsupported scheme gopher://" in err
+    assert len(read_records(str(tmp_path / "items"))) == 1

@@ -18,6 +18,7 @@ The batch job, follow mode and the streaming job all fetch through these. The po
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from collections import OrderedDict, deque
@@ -32,6 +33,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 
 from newsbeam.transforms.feeds.guard import AddressRefused, GuardedAdapter, check_url
+from newsbeam.transforms.filesystems import filesystems, unusable_local_path
 
 VERSION = "0.1"
 USER_AGENT = (f"newsbeam/{VERSION} (news feed reader; polls politely, honours ETag, "
@@ -335,11 +337,15 @@ def _root_cause(error: BaseException) -> str:
 
 
 def read_path(path: str, max_bytes: int = MAX_FEED_BYTES) -> FetchResult:
-    """Bytes of a file on any Beam filesystem (local, gs://, s3://, ...), or raise FetchError."""
-    from apache_beam.io.filesystems import FileSystems  # Beam's filesystems load slowly
-
+    """Bytes of a file on any Beam filesystem (local, gs://, s3://, ...), or raise FetchError.
+    A local path must be a regular file (checked again here: it may have changed since the
+    sources were listed)."""
+    if "://" not in path:
+        unusable = unusable_local_path(path)
+        if unusable or os.path.isdir(path):
+            raise FetchError(f"{path}: {unusable or 'a folder, not a file'}")
     try:
-        with FileSystems.open(path) as handle:
+        with filesystems().open(path) as handle:
             body = handle.read(max_bytes + 1)
     except FileNotFoundError:
         raise FetchError(f"{path}: no such file") from None

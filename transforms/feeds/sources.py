@@ -12,12 +12,14 @@ import sys
 from dataclasses import dataclass
 from importlib import resources
 from typing import Callable
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 from xml.etree import ElementTree
 
 import regex
 
 from newsbeam.transforms.feeds.http import is_url
-from newsbeam.transforms.filesystems import filesystems
+from newsbeam.transforms.filesystems import filesystems, unusable_local_path
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf", ".feed")
 OPML_SUFFIXES = (".opml",)
@@ -67,12 +69,50 @@ def _looks_like_opml(path: str, text: str) -> bool:
     return path.lower().endswith(OPML_SUFFIXES) or regex.match(r"\s*(<\?xml[^>]*>\s*)?<opml\b", text) is not None
 
 
-def expand_sources(sources: list[str]) -> tuple[list[str], list[SourceProblem]]:
-    """Feed addresses (URLs and file paths) named by --feeds, and the arguments that failed.
+def normalise_source(source: str) -> str:
+    """A source as newsbeam reads it: `feed://` and `feed:https://` are web addresses,
+    schemes are lower case (`HTTP://` is http://), and a `file://` URL is its local path."""
+    source = source.strip()
+    if source.lower().startswith("feed:"):
+        rest = source[len("feed:"):]
+        source = rest if rest.lower().startswith(("http://", "https://")) else \
+            "http:" + (rest if rest.startswith("//") else "//" + rest)
+    scheme, sep, rest = source.partition("://")
+    if sep and regex.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
+        source = f"{scheme.lower()}://{rest}"
+        if scheme.lower() == "file":
+            parts = urlsplit(source)
+            if parts.netloc not in ("", "localhost"):
+                return source  # a file on another host: refused as an unknown scheme
+            source = url2pathname(parts.path)
+    return source
 
-    A folder gives its feed files (recursively not: one level, by suffix), an OPML file its
-    outlines' xmlUrl, a .txt/.list file its lines (each expanded in turn), a URL itself.
-    Unreachable URLs are only found when fetched; here only local names are checked.
+
+def _scheme(source: str) -> str | None:
+    scheme, sep, _ = source.partition("://")
+    return scheme if sep else None
+
+
+def _unknown_filesystem(path: str) -> str | None:
+    """Why a `scheme://` path is not one Beam can read (None when it can)."""
+    try:
+        filesystems().get_filesystem(path)
+    except ValueError:
+        return (f"unsupported scheme {_scheme(path)}:// (sources are http(s) URLs, files and "
+                f"folders)")
+    return None
+
+
+def expand_sources(sources: list[str], allow_local_paths: bool = False
+                   ) -> tuple[list[str], list[SourceProblem]]:
+    """Feed addresses (URLs and file paths) named by --feeds, and the sources that failed.
+
+    A folder gives its feed files (one level, by suffix), an OPML file its outlines' xmlUrl, a
+    .txt/.list file its lines (each expanded in turn), a URL itself. The command line may name
+    files, folders and globs on any Beam filesystem; a list is third-party input, so its
+    entries may be http(s) URLs only unless `allow_local_paths`. A local source must be a
+    regular file or a folder. Unreachable URLs are only found when fetched; here only names
+    are checked.
     """
     feeds: list[str] = []
     problems: list[SourceProblem] = []
@@ -87,26 +127,43 @@ def expand_sources(sources: list[str]) -> tuple[list[str], list[SourceProblem]]:
             seen.add(feed)
             feeds.append(feed)
 
-    def expand(source: str, depth: int):
+    def expand(source: str, depth: int, listed_in: str | None = None):
         if depth > 3:
             problems.append(SourceProblem(source, "lists nested too deeply"))
             return
+        source = normalise_source(source)
         if is_url(source):
             add(source)
             return
-        if _is_directory(source):
-            found = [path for path in _match_files(filesystems().join(source, "*"))
-                     if path.lower().endswith(FEED_SUFFIXES + OPML_SUFFIXES)]
-            if not found:
-                problems.append(SourceProblem(source, "folder holds no feed files (*.xml, *.rss, *.atom, *.rdf, *.opml)"))
-            for path in found:
-                expand(path, depth + 1)
+        if listed_in is not None and not allow_local_paths:
+            problems.append(SourceProblem(
+                listed_in, f"{source}: refused: a list may name http(s) URLs only "
+                           f"(--allow_local_paths lets it name files)"))
             return
+        if _scheme(source) is not None:
+            unknown = _unknown_filesystem(source)
+            if unknown:
+                problems.append(SourceProblem(source, unknown))
+                return
         if any(char in source for char in "*?["):
             matched = _match_files(source)
             if not matched:
                 problems.append(SourceProblem(source, "no file matches"))
             for path in matched:
+                expand(path, depth + 1)
+            return
+        if _scheme(source) is None:
+            unusable = unusable_local_path(source)
+            if unusable:
+                problems.append(SourceProblem(source, unusable))
+                return
+        if _is_directory(source):
+            found = [path for path in _match_files(filesystems().join(source, "*"))
+                     if path.lower().endswith(FEED_SUFFIXES + OPML_SUFFIXES)]
+            if not found:
+                problems.append(SourceProblem(
+                    source, "folder holds no feed files (*.xml, *.rss, *.atom, *.rdf, *.opml)"))
+            for path in found:
                 expand(path, depth + 1)
             return
         if not filesystems().exists(source):
@@ -130,12 +187,13 @@ def expand_sources(sources: list[str]) -> tuple[list[str], list[SourceProblem]]:
             if not urls:
                 problems.append(SourceProblem(source, "OPML lists no feed (no outline with xmlUrl)"))
             for url in urls:
-                expand(url, depth + 1)
+                expand(url, depth + 1, listed_in=source)
         elif lower.endswith(LIST_SUFFIXES):
             base = os.path.dirname(source)
             for line in list_feed_sources(text):
-                expand(line if is_url(line) or os.path.isabs(line) or "://" in line
-                       else os.path.join(base, line), depth + 1)
+                entry = normalise_source(line)
+                expand(entry if is_url(entry) or os.path.isabs(entry) or "://" in entry
+                       else os.path.join(base, entry), depth + 1, listed_in=source)
         else:
             add(source)  # any other file is taken as a feed; the parser will say if it is not
 
@@ -157,14 +215,15 @@ def _to_stderr(line: str) -> None:
     print(line, file=sys.stderr)
 
 
-def resolve_feeds(sources: list[str] | None, report: Callable[[str], None] = _to_stderr
+def resolve_feeds(sources: list[str] | None, allow_local_paths: bool = False,
+                  report: Callable[[str], None] = _to_stderr
                   ) -> tuple[list[str], list[SourceProblem]]:
     """The feeds named by --feeds (the samples when None), and the sources that failed.
 
     Each failed source is reported as one line, `newsbeam: <source>: <why>`. Raises
     NothingToRead when no feed is left.
     """
-    feeds, problems = expand_sources(sources or [sample_feeds()])
+    feeds, problems = expand_sources(sources or [sample_feeds()], allow_local_paths)
     for problem in problems:
         report(f"newsbeam: {problem.source}: {problem.error}")
     if not feeds:

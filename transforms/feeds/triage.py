@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from newsbeam.transforms.output.dead_letters import dead_letter
+from newsbeam.transforms.output.dead_letters import DOCUMENT_CAP_BYTES, dead_letter
 from newsbeam.transforms.feeds.poll import FeedPollState, PollResult, backoff, failed_poll
 
 DEAD_LETTER = "dead_letter"  # a failure reported now
@@ -82,6 +82,7 @@ def parse_body(feed: str, body: bytes, fetched_millis: int,
     except Exception as error:  # noqa: BLE001 (every failure becomes the feed's dead letter)
         detail = " ".join(str(error).split())[:500]
         return [], dead_letter(feed, "parse", f"{type(error).__name__}: {detail}", body,
+                               cap=DOCUMENT_CAP_BYTES,
                                at_millis=fetched_millis)
 
 
