@@ -57,21 +57,21 @@ def main() -> None:
     taken = []
     for name, data in documents:
         try:
-            taken.append((name, data, len(fast_records(name, decode_feed(data), 0))))
+            taken.append((name, data, len(fast_records(name, decode_feed(data)[0], 0))))
         except NotOnFastPath:
             pass
     print(f"load average before: {load_average()}")
     items, feedparser_rate = best_rate(
-        lambda name, data: feedparser_records(name, decode_feed(data), 0), documents, args.rounds)
+        lambda name, data: feedparser_records(name, decode_feed(data)[0], 0), documents, args.rounds)
     _, parse_feed_rate = best_rate(lambda name, data: parse_feed(name, data, 0), documents,
                                    args.rounds)
-    _, fast_rate = best_rate(lambda name, data: fast_records(name, decode_feed(data), 0),
+    _, fast_rate = best_rate(lambda name, data: fast_records(name, decode_feed(data)[0], 0),
                              [(name, data) for name, data, _ in taken], args.rounds)
     _, bare_feedparser_rate = best_rate(
-        lambda name, data: feedparser.parse(decode_feed(data), sanitize_html=False,
+        lambda name, data: feedparser.parse(decode_feed(data)[0], sanitize_html=False,
                                             resolve_relative_uris=False)["entries"],
         documents, args.rounds)
-    _, bare_fast_rate = best_rate(lambda name, data: parse_entries(decode_feed(data))[0],
+    _, bare_fast_rate = best_rate(lambda name, data: parse_entries(decode_feed(data)[0])[0],
                                   [(name, data) for name, data, _ in taken], args.rounds)
     print(f"load average after: {load_average()}")
     taken_items = sum(count for _, _, count in taken)

@@ -46,13 +46,14 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     """Adds the whole batch job for `plan` to `pipeline`."""
     output, run_id, shards = plan.config.output, plan.run_id, plan.config.shards
     sources = pipeline | "Feeds" >> beam.Create(plan.feeds)
-    items, feed_dead = sources | "ReadFeeds" >> ReadFeeds(plan.config.http)
+    items, feed_dead, parsing = sources | "ReadFeeds" >> ReadFeeds(plan.config.http)
     records, item_dead = items | "Enrich" >> EnrichItems()
     records = records | "AssignStories" >> AssignStoriesInRun()
     dead_letters = (feed_dead, item_dead) | "AllDeadLetters" >> beam.Flatten()
     records | "WriteItems" >> WriteNewsItems(output, run_id, shards)
     dead_letters | "WriteDeadLetters" >> WriteDeadLetters(output, run_id, shards)
-    (records, dead_letters) | "Summarize" >> SummarizeRun(plan.summary_path, len(plan.feeds))
+    ((records, dead_letters, parsing)
+     | "Summarize" >> SummarizeRun(plan.summary_path, len(plan.feeds)))
 
 
 @dataclass

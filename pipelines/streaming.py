@@ -61,7 +61,7 @@ def build_streaming_pipeline(pipeline: beam.Pipeline, feeds: list[str], config: 
     spread = interval if first_poll_spread is None else first_poll_spread
     bodies, poll_dead = ticks | "PollFeeds" >> PollFeeds(feeds, interval, poll_fn, clock,
                                                          config.http, spread)
-    items, parse_dead = bodies | "ParseFeeds" >> ParseFeeds()
+    items, parse_dead, _ = bodies | "ParseFeeds" >> ParseFeeds()
     revisions = items | "NumberRevisions" >> NumberRevisions(config.state_ttl_seconds)
     records, item_dead = revisions | "Enrich" >> EnrichItems()
     (records

@@ -11,6 +11,7 @@ committed with the polls' states (follower.py).
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -56,12 +57,13 @@ class Batch:
     dead_letters: list[dict]
     body_hashes: dict[str, str]  # the last body passed on, per feed that changed
     seen_ids: list[str]  # every item the polls carried, so that none still listed expires
+    parsing: dict[str, int]  # what parsing set right, for the summary
 
 
 def make_batch(group: list[Finished], state: FollowState,
                parser: Callable[[str, bytes, int], list], report: CycleReport) -> Batch:
     known_hashes = state.body_hashes([before.feed for before, _ in group])
-    parsed_items, dead, body_hashes = [], [], {}
+    parsed_items, dead, body_hashes, parsing = [], [], {}, Counter()
     for before, result in group:
         report.polled += 1
         outcome = triage(before, result, known_hashes.get(before.feed))
@@ -72,10 +74,10 @@ def make_batch(group: list[Finished], state: FollowState,
             continue
         report.changed += 1
         body_hashes[before.feed] = outcome.body_hash
-        parsed, letter = parse_body(before.feed, outcome.body, result.fetched_millis, parser)
-        if letter is not None:
-            dead.append(letter)
-        parsed_items.extend(parsed)
+        parsed = parse_body(before.feed, outcome.body, result.fetched_millis, parser)
+        dead.extend(parsed.dead_letters)
+        parsing.update(parsed.stats)
+        parsed_items.extend(parsed.items)
     entries = []
     for item, sighting in zip(parsed_items, state.classify(parsed_items)):
         if sighting.kind == DUPLICATE:
@@ -88,7 +90,8 @@ def make_batch(group: list[Finished], state: FollowState,
         entries.append({"id": item["id"], "fingerprint": item["fingerprint"],
                         "revision": sighting.revision, "record": record, "story": None})
     _assign_stories([entry for entry in entries if entry["record"] is not None], state)
-    return Batch(entries, dead, body_hashes, [item["id"] for item in parsed_items])
+    return Batch(entries, dead, body_hashes, [item["id"] for item in parsed_items],
+                 dict(parsing))
 
 
 def _assign_stories(entries: list[dict], state: FollowState) -> None:
@@ -111,11 +114,11 @@ def story_claims(entries: list[dict]) -> list[tuple[str, Entry]]:
             for key in entry["story"]["keys"]]
 
 
-def write_batch_files(batch_id: str, entries: list[dict], dead_letters: list[dict], output: str,
-                      shards: int, feeds: int) -> dict:
+def write_batch_files(batch_id: str, entries: list[dict], dead_letters: list[dict],
+                      parsing: dict[str, int], output: str, shards: int, feeds: int) -> dict:
     """The batch's Avro files and run summary (the batch job's file names and summary);
     returns the summary."""
     records = [entry["record"] for entry in entries if entry["record"] is not None]
     write_avro_files(records, output, NEWS_ITEMS, batch_id, shards)
     write_avro_files(dead_letters, output, DEAD_LETTERS, batch_id, shards)
-    return summarize(records, dead_letters, feeds, summary_path(output, batch_id))
+    return summarize(records, dead_letters, feeds, summary_path(output, batch_id), parsing)

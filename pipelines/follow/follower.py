@@ -118,7 +118,7 @@ class Follower:
             if batch.entries or batch.dead_letters:
                 batch_id = new_run_id()
                 report.batches.append(batch_id)
-                self.inbox.write(batch_id, batch.entries, batch.dead_letters)
+                self.inbox.write(batch_id, batch.entries, batch.dead_letters, batch.parsing)
                 summary = self.write_batch(batch_id)
                 report.records_written += summary["records_written"]
                 report.dead_letters += summary["dead_letters"]
@@ -135,8 +135,8 @@ class Follower:
 
     def write_batch(self, batch_id: str) -> dict:
         """Writes the Avro files and summary of an inbox batch; returns its summary."""
-        entries, dead_letters = self.inbox.read(batch_id)
-        return write_batch_files(batch_id, entries, dead_letters, self.config.output,
+        entries, dead_letters, parsing = self.inbox.read(batch_id)
+        return write_batch_files(batch_id, entries, dead_letters, parsing, self.config.output,
                                  self.config.shards, len(self.feeds))
 
     def replay_inbox(self) -> list[str]:
@@ -144,7 +144,7 @@ class Follower:
         replayed = []
         for batch_id in self.inbox.batches():
             if not self.state.is_committed(batch_id):
-                entries, _ = self.inbox.read(batch_id)
+                entries, _, _ = self.inbox.read(batch_id)
                 self.write_batch(batch_id)
                 self.state.commit(batch_id=batch_id, items=entries, seen_ids=[], feeds={},
                                   body_hashes={}, story_keys=story_claims(entries))

@@ -12,7 +12,7 @@ import base64
 import json
 import os
 
-_ITEMS, _DEAD = ".items.jsonl", ".dead.jsonl"
+_ITEMS, _DEAD, _COUNTS = ".items.jsonl", ".dead.jsonl", ".counts.json"
 
 
 class Inbox:
@@ -20,27 +20,30 @@ class Inbox:
         self.folder = folder
         os.makedirs(folder, exist_ok=True)
 
-    def _paths(self, batch_id: str) -> tuple[str, str]:
-        return (os.path.join(self.folder, batch_id + _ITEMS),
-                os.path.join(self.folder, batch_id + _DEAD))
+    def _paths(self, batch_id: str) -> tuple[str, str, str]:
+        return tuple(os.path.join(self.folder, batch_id + suffix)
+                     for suffix in (_ITEMS, _DEAD, _COUNTS))
 
-    def write(self, batch_id: str, items: list[dict], dead_letters: list[dict]) -> None:
-        """Saves a batch: `items` are JSON-ready dicts, dead letters carry bytes in `raw`."""
-        items_path, dead_path = self._paths(batch_id)
+    def write(self, batch_id: str, items: list[dict], dead_letters: list[dict],
+              counts: dict[str, int]) -> None:
+        """Saves a batch: `items` are JSON-ready dicts, dead letters carry bytes in `raw`,
+        `counts` are the summary's counts that no record or dead letter carries."""
+        items_path, dead_path, counts_path = self._paths(batch_id)
+        _write_lines(counts_path, [json.dumps(counts)])
         _write_lines(dead_path, (json.dumps({**d, "raw": base64.b64encode(d["raw"]).decode()})
                                  for d in dead_letters))
         _write_lines(items_path, (json.dumps(item, ensure_ascii=False) for item in items))
 
-    def read(self, batch_id: str) -> tuple[list[dict], list[dict]]:
-        """(items, dead letters) of a saved batch."""
-        items_path, dead_path = self._paths(batch_id)
+    def read(self, batch_id: str) -> tuple[list[dict], list[dict], dict[str, int]]:
+        """(items, dead letters, counts) of a saved batch."""
+        items_path, dead_path, counts_path = self._paths(batch_id)
         items = [json.loads(line) for line in _read_lines(items_path)]
         dead = []
         for line in _read_lines(dead_path):
             letter = json.loads(line)
             letter["raw"] = base64.b64decode(letter["raw"])
             dead.append(letter)
-        return items, dead
+        return items, dead, json.loads(_read_lines(counts_path)[0])
 
     def batches(self) -> list[str]:
         """The ids of the whole batches saved, oldest first."""

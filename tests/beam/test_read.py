@@ -25,7 +25,7 @@ def test_an_unexpected_parser_error_is_one_dead_letter_for_that_feed_alone():
 
     pipeline = stream_pipeline()
     bodies = pipeline | beam.Create([("bad", b"<rss/>", 1), ("good", good, 2)])
-    items, dead = bodies | ParseFeeds(parser)
+    items, dead, _ = bodies | ParseFeeds(parser)
     assert_that(items | beam.Map(lambda i: (i["feed_url"], i["guid"])),
                 equal_to([("good", "a")]), label="items")
     assert_that(dead | beam.Map(lambda d: (d["feed_url"], d["stage"], d["error"].split(":")[0])),
@@ -35,7 +35,7 @@ def test_an_unexpected_parser_error_is_one_dead_letter_for_that_feed_alone():
 
 def test_read_feeds_transform_items_and_dead_letters(pipeline):
     sources = [str(FEEDS / "rss20_minimal.xml"), str(FEEDS / "not_a_feed.xml"), "/no/such.xml"]
-    items, dead = pipeline | beam.Create(sources) | ReadFeeds()
+    items, dead, _ = pipeline | beam.Create(sources) | ReadFeeds()
     assert_that(items | beam.Map(lambda i: i["title"]), equal_to(["First & foremost"]),
                 label="items")
     assert_that(dead | beam.Map(lambda d: (d["stage"], d["feed_url"])),
@@ -62,7 +62,7 @@ def test_read_feeds_fetches_a_list_of_urls_concurrently_within_the_per_host_cap(
 
     routes = {f"/{n}.xml": slow_feed for n in range(8)}
     with FeedServer(routes) as server:
-        items, dead = (pipeline | beam.Create([server.url(path) for path in routes])
+        items, dead, _ = (pipeline | beam.Create([server.url(path) for path in routes])
                        | ReadFeeds(HttpSettings(per_host=per_host,
                                               allow_private_addresses=True)))
         assert_that(items | beam.combiners.Count.Globally(), equal_to([8]), label="items")

@@ -64,10 +64,14 @@ def test_summarize_gives_what_summarize_run_gives(pipeline, tmp_path):
     records = [to_news_item(minimal(id="a", language="en")),
                to_news_item(minimal(id="b", language="ar"))]
     letters = [dead_letter("f", "read", "f: gone", b"", at_millis=DAY_MS)]
+    counts = [{"bytes_replaced": 2, "item_repeats": 0}, {"bytes_replaced": 0, "item_repeats": 5}]
     _ = ((pipeline | "Records" >> beam.Create(records),
-          pipeline | "Dead" >> beam.Create(letters))
+          pipeline | "Dead" >> beam.Create(letters),
+          pipeline | "Counts" >> beam.Create(counts))
          | SummarizeRun(str(tmp_path / "beam.json"), 3))
     pipeline.run()
-    plain = summarize(records, letters, 3, str(tmp_path / "plain.json"))
+    plain = summarize(records, letters, 3, str(tmp_path / "plain.json"),
+                      {"bytes_replaced": 2, "item_repeats": 5})
     assert plain == read_json(str(tmp_path / "beam.json")) == read_json(str(tmp_path / "plain.json"))
     assert plain["records_written"] == 2 and plain["feeds_unreadable"] == 1
+    assert (plain["bytes_replaced"], plain["item_repeats"]) == (2, 5)

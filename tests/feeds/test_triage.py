@@ -64,20 +64,22 @@ def test_new_bytes_are_parsed_and_their_hash_kept():
 # --- parsing ------------------------------------------------------------------------------------
 
 def test_parse_gives_the_items():
-    items, letter = parse_body(FEED, RSS, 5, parse_feed)
-    assert letter is None and [i["guid"] for i in items] == ["a"]
+    parsed = parse_body(FEED, RSS, 5, parse_feed)
+    assert not parsed.failed and parsed.dead_letters == []
+    assert [i["guid"] for i in parsed.items] == ["a"]
 
 
 def test_a_document_that_is_not_a_feed_is_a_parse_dead_letter():
-    items, letter = parse_body(FEED, b"not a feed", 5, parse_feed)
-    assert items == []
+    parsed = parse_body(FEED, b"not a feed", 5, parse_feed)
+    [letter] = parsed.dead_letters
+    assert parsed.failed and parsed.items == []
     assert (letter["stage"], letter["raw"], letter["at"]) == ("parse", b"not a feed", 5)
     assert letter["error"].startswith("FeedParseError: ")
 
 
 def test_a_document_that_is_not_a_feed_keeps_only_its_first_4_kb():
     page = b"<html>" + b"admin panel " * 10_000
-    _, letter = parse_body(FEED, page, 5, parse_feed)
+    [letter] = parse_body(FEED, page, 5, parse_feed).dead_letters
     assert letter["raw"] == page[:4096] and letter["raw_size"] == len(page)
 
 
@@ -89,8 +91,9 @@ def test_whatever_the_parser_raises_is_one_dead_letter_for_that_feed(error):
     def parser(feed, data, fetched):
         raise error
 
-    items, letter = parse_body(FEED, b"<rss/>", 5, parser)
-    assert items == [] and letter["feed_url"] == FEED and letter["stage"] == "parse"
+    parsed = parse_body(FEED, b"<rss/>", 5, parser)
+    [letter] = parsed.dead_letters
+    assert parsed.items == [] and letter["feed_url"] == FEED and letter["stage"] == "parse"
     assert letter["error"].startswith(type(error).__name__ + ": ") and "\n" not in letter["error"]
 
 

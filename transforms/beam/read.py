@@ -15,6 +15,7 @@ from newsbeam.transforms.output.dead_letters import dead_letter
 
 READ_FAILED = "read_failed"
 PARSE_FAILED = "parse_failed"
+STATS = "stats"  # counts of what parsing set right (bytes replaced, repeated items), per feed
 
 
 # Feeds handed to one worker's fetch pool at a time: reading is waiting on servers, not
@@ -67,14 +68,21 @@ class _ParseFeedFn(beam.DoFn):
 
     def process(self, element):
         feed_url, data, fetched = element
-        items, letter = parse_body(feed_url, data, fetched, self._parser)
-        if letter is not None:  # a hostile document must not stop the run
+        parsed = parse_body(feed_url, data, fetched, self._parser)
+        if parsed.failed:  # a hostile document must not stop the run
             self.parse_failures.inc()
-            yield beam.pvalue.TaggedOutput(PARSE_FAILED, letter)
-            return
-        if not items:
+        elif not parsed.items:
             self.empty_feeds.inc()
-        for item in items:
+        for letter in parsed.dead_letters:
+            if letter["stage"] != "parse":  # an item set aside: read, not written
+                self.items_read.inc()
+            yield beam.pvalue.TaggedOutput(PARSE_FAILED, letter)
+        for name, count in parsed.stats.items():
+            if count:
+                Metrics.counter("newsbeam", name).inc(count)
+        if any(parsed.stats.values()):
+            yield beam.pvalue.TaggedOutput(STATS, parsed.stats)
+        for item in parsed.items:
             self.items_read.inc()
             yield item
 
@@ -82,7 +90,8 @@ class _ParseFeedFn(beam.DoFn):
 class ParseFeeds(beam.PTransform):
     """(feed, bytes, fetched_millis) -> partial item records, and dead letters for bad feeds.
 
-    Returns (items, dead_letters). Reshuffles before parsing so that parsing and what follows
+    Returns (items, dead_letters, stats): stats are per-feed counts for the run summary.
+    Reshuffles before parsing so that parsing and what follows
     it spread over workers by feed instead of staying with whichever worker read the feed.
     Items are not reshuffled again after parsing: with a second reshuffle, Beam's local runner
     with several multi_processing workers silently lost items (docs/benchmarks.md). Shared by
@@ -98,15 +107,16 @@ class ParseFeeds(beam.PTransform):
         parsed = (bodies
                   | "SpreadFeeds" >> beam.Reshuffle()
                   | "Parse" >> beam.ParDo(_ParseFeedFn(self._parser))
-                  .with_outputs(PARSE_FAILED, main="items"))
-        return parsed.items, parsed[PARSE_FAILED]
+                  .with_outputs(PARSE_FAILED, STATS, main="items"))
+        return parsed.items, parsed[PARSE_FAILED], parsed[STATS]
 
 
 class ReadFeeds(beam.PTransform):
     """Feed addresses -> partial item records, and dead letters for feeds that failed.
 
-    Returns (items, dead_letters). Fetching follows `settings` (User-Agent, threads and
-    per-host cap of each worker's pool, time and size limits).
+    Returns (items, dead_letters, stats) as ParseFeeds does. Fetching follows `settings`
+    (User-Agent, threads and per-host cap of each worker's pool, time and size limits, the
+    address guard).
     """
 
     def __init__(self, settings: HttpSettings = HttpSettings()):
@@ -119,6 +129,6 @@ class ReadFeeds(beam.PTransform):
                                                    max_batch_size=FETCH_BATCH)
                    | "Fetch" >> beam.ParDo(_ReadFeedsFn(self._settings))
                    .with_outputs(READ_FAILED, main="feeds"))
-        items, parse_dead = fetched.feeds | "ParseFeeds" >> ParseFeeds()
+        items, parse_dead, stats = fetched.feeds | "ParseFeeds" >> ParseFeeds()
         dead = (fetched[READ_FAILED], parse_dead) | "FeedDeadLetters" >> beam.Flatten()
-        return items, dead
+        return items, dead, stats

@@ -114,8 +114,8 @@ class WriteDeadLetters(WriteAvroPartitioned):
 
 
 class RunSummaryFn(beam.CombineFn):
-    """Combines ("record", NewsItem) and ("dead", DeadLetter) into one summary dict
-    (output.summary.RunTally)."""
+    """Combines ("record", NewsItem), ("dead", DeadLetter) and ("parsing", counts) into one
+    summary dict (output.summary.RunTally)."""
 
     def create_accumulator(self):
         return RunTally()
@@ -124,8 +124,10 @@ class RunSummaryFn(beam.CombineFn):
         kind, value = element
         if kind == "record":
             tally.add_record(value)
-        else:
+        elif kind == "dead":
             tally.add_dead_letter(value)
+        else:
+            tally.add_parsing_counts(value)
         return tally
 
     def merge_accumulators(self, tallies):
@@ -139,7 +141,8 @@ class RunSummaryFn(beam.CombineFn):
 
 
 class SummarizeRun(beam.PTransform):
-    """(records, dead letters) -> one summary dict, also written as JSON to `path`."""
+    """(records, dead letters, parsing counts) -> one summary dict, also written as JSON to
+    `path`."""
 
     def __init__(self, path: str, feeds: int):
         super().__init__()
@@ -147,10 +150,11 @@ class SummarizeRun(beam.PTransform):
         self._feeds = feeds
 
     def expand(self, pcolls):
-        records, dead_letters = pcolls
+        records, dead_letters, parsing = pcolls
         path, feeds = self._path, self._feeds
         return ((records | "TagRecords" >> beam.Map(lambda r: ("record", r)),
-                 dead_letters | "TagDeadLetters" >> beam.Map(lambda d: ("dead", d)))
+                 dead_letters | "TagDeadLetters" >> beam.Map(lambda d: ("dead", d)),
+                 parsing | "TagParsing" >> beam.Map(lambda c: ("parsing", c)))
                 | "Both" >> beam.Flatten()
                 | "Combine" >> beam.CombineGlobally(RunSummaryFn())
                 | "Write" >> beam.Map(finish_summary, feeds, path))

@@ -262,9 +262,11 @@ def _entry(item, names: _ElementNames, feed: _Feed) -> dict:
             state.has_content = True
             _add_content(entry, element, names, _CONTENTS[name])
         elif name in _PUBLISHED:
-            entry["published_parsed"] = _parse_date(_popped(_text(element), "published"))
+            entry["published"] = _popped(_text(element), "published")
+            entry["published_parsed"] = _parse_date(entry["published"])
         elif name in _UPDATED:
-            entry["updated_parsed"] = _parse_date(_popped(_text(element), "updated"))
+            entry["updated"] = _popped(_text(element), "updated")
+            entry["updated_parsed"] = _parse_date(entry["updated"])
         elif name in _AUTHORS:
             _author(element, names, entry)
         elif name in _CATEGORIES:

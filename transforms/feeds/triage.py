@@ -6,7 +6,8 @@ rules, so the two cannot drift:
 1. `triage`: given a feed's state before a poll, the poll's result and the hash of the last
    body passed on, the poll is a dead letter (a failure not reported yet), nothing (a failure
    already reported, a 304, or the same bytes again), or a body to parse;
-2. `parse_body`: the body's items, or one dead letter for the feed whatever the parser raised;
+2. `parse_body`: the body's items (and dead letters for empty ones), or one dead letter for
+   the feed whatever the parser raised;
 3. `safe_poll`: a poll function that raised (a bug, not a feed problem) still gives a result,
    so one feed never stops the others.
 
@@ -69,21 +70,36 @@ def triage(before: FeedPollState, result: PollResult, last_body_hash: str | None
     return Triage(PARSE, body=result.body, body_hash=digest)
 
 
-def parse_body(feed: str, body: bytes, fetched_millis: int,
-               parser: Parser) -> tuple[list[dict], dict | None]:
-    """(items, None), or ([], a parse dead letter for the feed) whatever `parser` raised.
+@dataclass(frozen=True)
+class Parsed:
+    """What parsing one feed body gave."""
+    items: list[dict]
+    dead_letters: list[dict]  # the feed's own (it is not a feed), or its empty items'
+    stats: dict[str, int]  # counts for the run summary: bytes replaced, item repeats
+
+    @property
+    def failed(self) -> bool:
+        """Whether the body as a whole could not be read as a feed."""
+        return any(letter["stage"] == "parse" for letter in self.dead_letters)
+
+
+def parse_body(feed: str, body: bytes, fetched_millis: int, parser: Parser) -> Parsed:
+    """The body's items, dead letters and counts; whatever `parser` raised, one parse dead
+    letter for the feed.
 
     A document that is not a feed raises FeedParseError; anything else the parser raises on
     hostile input (a bug, a library's own error) is caught all the same, so one feed's bytes
     never fail the cycle or the bundle of the feeds around it.
     """
     try:
-        return list(parser(feed, body, fetched_millis)), None
+        parsed = parser(feed, body, fetched_millis)
     except Exception as error:  # noqa: BLE001 (every failure becomes the feed's dead letter)
         detail = " ".join(str(error).split())[:500]
-        return [], dead_letter(feed, "parse", f"{type(error).__name__}: {detail}", body,
-                               cap=DOCUMENT_CAP_BYTES,
-                               at_millis=fetched_millis)
+        return Parsed([], [dead_letter(feed, "parse", f"{type(error).__name__}: {detail}",
+                                       body, cap=DOCUMENT_CAP_BYTES,
+                                       at_millis=fetched_millis)], {})
+    return Parsed(list(parsed), list(getattr(parsed, "dead_letters", [])),
+                  dict(getattr(parsed, "stats", {})))
 
 
 def safe_poll(poll_fn: Callable[..., PollResult], state: FeedPollState, *, interval: float,

@@ -37,6 +37,7 @@ class RunTally:
         self.entities = Counter()
         self.entity_text: dict[str, str] = {}
         self.feed_errors: list[str] = []
+        self.parsing = Counter()  # what parsing set right: bytes replaced, repeated items
 
     def add_record(self, record: dict) -> None:
         self.records += 1
@@ -55,9 +56,12 @@ class RunTally:
             self.feed_errors.append(letter["error"] if letter["stage"] == "read"
                                     else f"{letter['feed_url']}: {letter['error']}")
 
+    def add_parsing_counts(self, counts: dict[str, int]) -> None:
+        self.parsing.update(counts)
+
     def merge(self, other: RunTally) -> None:
         self.records += other.records
-        for name in ("dead", "language", "topic", "entities"):
+        for name in ("dead", "language", "topic", "entities", "parsing"):
             getattr(self, name).update(getattr(other, name))
         for key, text in other.entity_text.items():
             self.entity_text.setdefault(key, text)
@@ -79,6 +83,8 @@ class RunTally:
             "feeds_unreadable": self.dead.get("read", 0),
             "feeds_unparseable": self.dead.get("parse", 0),
             "feed_errors": self.feed_errors,
+            "bytes_replaced": self.parsing["bytes_replaced"],
+            "item_repeats": self.parsing["item_repeats"],
             "by_language": _ranked(self.language),
             "by_topic": _ranked(self.topic),
             "top_entities": [
@@ -114,11 +120,13 @@ def finish_summary(summary: dict, feeds: int, path: str) -> dict:
     return summary
 
 
-def summarize(records: list[dict], dead_letters: list[dict], feeds: int, path: str) -> dict:
+def summarize(records: list[dict], dead_letters: list[dict], feeds: int, path: str,
+              parsing: dict[str, int] | None = None) -> dict:
     """The run summary of lists of records and dead letters (follow mode's cycles), saved."""
     tally = RunTally()
     for record in records:
         tally.add_record(record)
     for letter in dead_letters:
         tally.add_dead_letter(letter)
+    tally.add_parsing_counts(parsing or {})
     return finish_summary(tally.summary(), feeds, path)

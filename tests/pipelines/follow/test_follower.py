@@ -467,3 +467,17 @@ def test_new_items_are_readable_within_interval_plus_10_s_beside_hung_trickling_
     assert latencies[-1] <= interval + 10
     guids = [r["guid"] for r in read_items(output)]
     assert sorted(guids) == sorted(growing.published)  # each item written exactly once
+
+
+def test_items_a_feed_lists_twice_under_one_id_are_written_once_however_often_it_changes(
+        tmp_path):
+    path = tmp_path / "feed.xml"
+    f = follower(tmp_path, [str(path)])
+    for poll in range(5):
+        path.write_bytes(rss(("dup", "Twice", "First copy."), ("dup", "Twice", "Second copy."),
+                             ("live", "Live", f"Update number {poll}.")))
+        f.run_cycle(now=T0 + 61 * poll)
+    f.close()
+    records = read_items(str(tmp_path / "out"))
+    assert [r["revision"] for r in records if r["guid"] == "dup"] == [1]
+    assert sorted(r["revision"] for r in records if r["guid"] == "live") == [1, 2, 3, 4, 5]
