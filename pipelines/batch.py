@@ -5,7 +5,6 @@ the same as `newsbeam run`.
 """
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass
 
@@ -50,10 +49,12 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     records, item_dead = items | "Enrich" >> EnrichItems()
     records = records | "AssignStories" >> AssignStoriesInRun()
     dead_letters = (feed_dead, item_dead) | "AllDeadLetters" >> beam.Flatten()
-    records | "WriteItems" >> WriteNewsItems(output, run_id, shards)
-    dead_letters | "WriteDeadLetters" >> WriteDeadLetters(output, run_id, shards)
+    item_files = records | "WriteItems" >> WriteNewsItems(output, run_id, shards, staged=True)
+    dead_files = (dead_letters
+                  | "WriteDeadLetters" >> WriteDeadLetters(output, run_id, shards, staged=True))
     ((records, dead_letters, parsing)
-     | "Summarize" >> SummarizeRun(plan.summary_path, len(plan.feeds)))
+     | "Summarize" >> SummarizeRun(plan.summary_path, len(plan.feeds),
+                                   committing=(output, run_id, item_files, dead_files)))
 
 
 @dataclass
@@ -90,7 +91,6 @@ def run(config: RunConfig) -> dict | Submitted | None:
     summary["run_id"] = plan.run_id
     summary["output"] = config.output
     summary["source_problems"] = [f"{p.source}: {p.error}" for p in plan.problems]
-    _remove_empty_temp_dirs(config.output, plan.run_id)
     return summary
 
 
@@ -104,14 +104,6 @@ def newsbeam_counter(result: PipelineResult, name: str) -> int | None:
     if not counters:
         return None
     return sum(c.committed if c.committed is not None else c.attempted for c in counters)
-
-
-def _remove_empty_temp_dirs(output: str, run_id: str) -> None:
-    # WriteToFiles leaves its (by then empty) staging folders behind on local disks.
-    for folder in ("items", "dead_letter"):
-        path = os.path.join(output, folder, f".temp-{run_id}")
-        if os.path.isdir(path) and not os.listdir(path):
-            os.rmdir(path)
 
 
 if __name__ == "__main__":

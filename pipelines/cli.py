@@ -126,6 +126,15 @@ def _batch(config) -> int:
     for error in summary["feed_errors"]:
         print(f"newsbeam: {error}", file=sys.stderr)
     print(format_summary(summary))
+    if not summary["complete"]:
+        for failure in summary["files_not_committed"]:
+            print(f"newsbeam: not written: {failure}", file=sys.stderr)
+        print(f"newsbeam: run {summary['run_id']} is incomplete: "
+              f"{summary['records_not_committed']} records and "
+              f"{summary['dead_letters_not_committed']} dead letters could not be put in place; "
+              f"they are left in: {', '.join(summary['files_left_behind']) or 'no file'}",
+              file=sys.stderr)
+        return ITEMS_LOST_STATUS
     if summary["items_lost"]:
         print(f"newsbeam: the runner lost {summary['items_lost']} of the items parsed, without "
               f"an error: run {summary['run_id']} is incomplete. Beam's local runner has done "

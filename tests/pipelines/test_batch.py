@@ -1,4 +1,7 @@
 """The batch job end to end on feed files."""
+import json
+import os
+
 from newsbeam.pipelines.cli import main
 
 from tests.support.avro_files import read_records
@@ -30,3 +33,27 @@ def test_two_feeds_carrying_one_article_give_two_records_and_one_story(tmp_path)
     wire_story = records["wire-1"]["story_id"]
     assert records["paper-77"]["story_id"] == wire_story == records["wire-1"]["id"]
     assert records["wire-2"]["story_id"] == records["wire-2"]["id"]
+
+
+def test_a_run_marks_its_success_only_after_every_file_is_in_place(tmp_path, capsys):
+    assert main(["run", "--output", str(tmp_path / "ok")]) == 0
+    [run] = (tmp_path / "ok" / "_runs").iterdir()
+    assert (run / "_SUCCESS").exists() and (run / "summary.json").exists()
+    assert not list((tmp_path / "ok" / "items").glob(".*"))  # no staging folder left
+
+
+def test_a_file_that_cannot_be_put_in_place_fails_the_run_and_names_what_was_lost(tmp_path,
+                                                                                  capsys):
+    items = tmp_path / "items"
+    items.mkdir()
+    (items / "published_date=2023-09-20").write_text("a file where a partition folder goes")
+    assert main(["run", "--output", str(tmp_path)]) == 3
+    out, err = capsys.readouterr()
+    assert "records written: 9" in out
+    assert "1 records and 0 dead letters could not be put in place" in err
+    [run] = (tmp_path / "_runs").iterdir()
+    assert not (run / "_SUCCESS").exists()
+    summary = json.loads((run / "summary.json").read_text())
+    assert not summary["complete"] and summary["records_not_committed"] == 1
+    [orphan] = summary["files_left_behind"]
+    assert ".staging-" in orphan and os.path.exists(orphan)

@@ -219,8 +219,9 @@ def test_items_lost_by_the_runner_make_the_run_fail_loudly(monkeypatch, capsys, 
     summary = {"feeds": 4, "feeds_unreadable": 0, "feeds_unparseable": 0, "feed_errors": [],
                "items_read": 7, "records_written": 7, "dead_letters": 0,
                "dead_letters_by_stage": {}, "by_language": {}, "by_topic": {},
-               "top_entities": [], "items_lost": 3, "run_id": "r1", "output": str(output)}
-    monkeypatch.setattr(news_pipeline, "run", lambda argv: summary)
+               "top_entities": [], "items_lost": 3, "run_id": "r1", "output": str(output),
+               "complete": True}
+    monkeypatch.setattr(news_pipeline, "run", lambda config: summary)
     assert main(["run"]) == 3
     assert "the runner lost 3 of the items parsed" in capsys.readouterr().err
 

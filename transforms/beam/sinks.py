@@ -20,7 +20,8 @@ from apache_beam.utils.windowed_value import PaneInfoTiming
 
 from newsbeam.schemas import load_schema
 from newsbeam.transforms.output.avro import (AVRO_CODEC, DEAD_LETTERS, NEWS_ITEMS, AvroTable,
-                                             date_partition, file_name, make_partition_folder,
+                                             commit_files, date_partition, file_name,
+                                             make_partition_folder, staging_folder,
                                              temp_folder)
 from newsbeam.transforms.output.summary import RunTally, finish_summary
 
@@ -75,22 +76,31 @@ def _partition_file_naming(base: str, run_id: str) -> Callable:
 
 
 class WriteAvroPartitioned(beam.PTransform):
-    """Avro records -> files under `<output>/<folder>/<key>=<date>/`; returns the file results."""
+    """Avro records -> files under `<output>/<folder>/<key>=<date>/`; returns the file results
+    (names relative to the table folder).
 
-    def __init__(self, output: str, table: AvroTable, run_id: str, shards: int = 1):
+    `staged`: the files stay in the run's hidden staging folder until the run commits them all
+    (output.avro.commit_files; the batch job). Otherwise each goes into place when written
+    (the unbounded job, whose windows close one after another).
+    """
+
+    def __init__(self, output: str, table: AvroTable, run_id: str, shards: int = 1,
+                 staged: bool = False):
         super().__init__()
         self._base = FileSystems.join(output, table.folder)
         self._table = table
         self._run_id = run_id
         self._shards = shards
+        self._staged = staged
 
     def expand(self, records):
         field, key = self._table.partition_field, self._table.partition_key
         schema_name = self._table.schema_name
+        path = staging_folder(self._base, self._run_id) if self._staged else self._base
         return records | fileio.WriteToFiles(
-            path=self._base,
+            path=path,
             destination=lambda record: date_partition(key, record.get(field)),
-            file_naming=_partition_file_naming(self._base, self._run_id),
+            file_naming=_partition_file_naming(path, self._run_id),
             sink=lambda destination: AvroSink(schema_name),
             shards=self._shards,
             # 0 writers per bundle sends every record through the sharded path: exactly
@@ -102,15 +112,15 @@ class WriteAvroPartitioned(beam.PTransform):
 class WriteNewsItems(WriteAvroPartitioned):
     """NewsItem records -> `<output>/items/published_date=YYYY-MM-DD/*.avro`."""
 
-    def __init__(self, output: str, run_id: str, shards: int = 1):
-        super().__init__(output, NEWS_ITEMS, run_id, shards)
+    def __init__(self, output: str, run_id: str, shards: int = 1, staged: bool = False):
+        super().__init__(output, NEWS_ITEMS, run_id, shards, staged)
 
 
 class WriteDeadLetters(WriteAvroPartitioned):
     """DeadLetter records -> `<output>/dead_letter/failed_date=YYYY-MM-DD/*.avro`."""
 
-    def __init__(self, output: str, run_id: str, shards: int = 1):
-        super().__init__(output, DEAD_LETTERS, run_id, shards)
+    def __init__(self, output: str, run_id: str, shards: int = 1, staged: bool = False):
+        super().__init__(output, DEAD_LETTERS, run_id, shards, staged)
 
 
 class RunSummaryFn(beam.CombineFn):
@@ -142,19 +152,38 @@ class RunSummaryFn(beam.CombineFn):
 
 class SummarizeRun(beam.PTransform):
     """(records, dead letters, parsing counts) -> one summary dict, also written as JSON to
-    `path`."""
+    `path`, last.
 
-    def __init__(self, path: str, feeds: int):
+    With `committing` = (output, run id, item file results, dead-letter file results), the run's
+    staged files are first moved into place (output.avro.commit_files), and the summary says
+    what could not be: the records and files a run claims are the ones a reader sees.
+    """
+
+    def __init__(self, path: str, feeds: int, committing: tuple | None = None):
         super().__init__()
         self._path = path
         self._feeds = feeds
+        self._committing = committing
 
     def expand(self, pcolls):
         records, dead_letters, parsing = pcolls
         path, feeds = self._path, self._feeds
-        return ((records | "TagRecords" >> beam.Map(lambda r: ("record", r)),
-                 dead_letters | "TagDeadLetters" >> beam.Map(lambda d: ("dead", d)),
-                 parsing | "TagParsing" >> beam.Map(lambda c: ("parsing", c)))
-                | "Both" >> beam.Flatten()
-                | "Combine" >> beam.CombineGlobally(RunSummaryFn())
-                | "Write" >> beam.Map(finish_summary, feeds, path))
+        summary = ((records | "TagRecords" >> beam.Map(lambda r: ("record", r)),
+                    dead_letters | "TagDeadLetters" >> beam.Map(lambda d: ("dead", d)),
+                    parsing | "TagParsing" >> beam.Map(lambda c: ("parsing", c)))
+                   | "Both" >> beam.Flatten()
+                   | "Combine" >> beam.CombineGlobally(RunSummaryFn()))
+        if self._committing is None:
+            return summary | "Write" >> beam.Map(finish_summary, feeds, path)
+        output, run_id, item_files, dead_files = self._committing
+        return summary | "CommitAndWrite" >> beam.Map(
+            _commit_and_finish, feeds, path, output, run_id,
+            item_files=beam.pvalue.AsList(item_files),
+            dead_files=beam.pvalue.AsList(dead_files))
+
+
+def _commit_and_finish(summary: dict, feeds: int, path: str, output: str, run_id: str,
+                       item_files, dead_files) -> dict:
+    items = commit_files(output, NEWS_ITEMS, run_id, [result.file_name for result in item_files])
+    dead = commit_files(output, DEAD_LETTERS, run_id, [result.file_name for result in dead_files])
+    return finish_summary(summary, feeds, path, items, dead)

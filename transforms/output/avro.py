@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import fastavro
 
@@ -70,8 +70,93 @@ def make_partition_folder(base: str, destination: str) -> None:
 
 
 def temp_folder(base: str, run_id: str) -> str:
-    """Where a run stages its files; hidden from Hive-style readers, which skip dot names."""
+    """Where a writer keeps the files it is writing; hidden from Hive-style readers, which skip
+    dot names."""
     return filesystems().join(base, f".temp-{run_id}")
+
+
+def staging_folder(base: str, run_id: str) -> str:
+    """Where a batch run's finished files wait, hidden, until the run commits them all."""
+    return filesystems().join(base, f".staging-{run_id}")
+
+
+@dataclass
+class Commit:
+    """What moving a run's staged files into place gave."""
+    files: int = 0  # files now in place
+    failures: list[str] = field(default_factory=list)  # "<staged file>: <why>"
+    records_lost: int = 0  # records in the files that could not be moved
+    orphans: list[str] = field(default_factory=list)  # files left behind, hidden
+
+    def add(self, other: Commit) -> Commit:
+        return Commit(self.files + other.files, self.failures + other.failures,
+                      self.records_lost + other.records_lost, self.orphans + other.orphans)
+
+
+def commit_files(output: str, table: AvroTable, run_id: str, file_names: list[str]) -> Commit:
+    """Moves a batch run's staged files (names relative to the table folder) into their
+    partitions, checking each one, and reports what could not be moved, how many records
+    that holds and which files were left behind. A file already in place (a retried commit)
+    counts as moved."""
+    fs = filesystems()
+    base = fs.join(output, table.folder)
+    staging = staging_folder(base, run_id)
+    commit = Commit()
+    for name in sorted(file_names):
+        staged, final = fs.join(staging, name), fs.join(base, name)
+        if not fs.exists(staged) and fs.exists(final):
+            commit.files += 1
+            continue
+        try:
+            make_partition_folder(base, name.split("/", 1)[0])
+            fs.rename([staged], [final])
+        except Exception as error:  # noqa: BLE001 (each file's failure is reported, not raised)
+            # Beam's rename wraps each file's own error in one for the batch of renames.
+            cause = next(iter(getattr(error, "exception_details", {}).values()), error)
+            commit.failures.append(f"{staged}: {' '.join(str(cause).split())[:300]}")
+            continue
+        if fs.exists(final) and not fs.exists(staged):
+            commit.files += 1
+        else:
+            commit.failures.append(f"{staged}: not in place after the move")
+    for folder in (staging, temp_folder(base, run_id)):
+        commit.orphans += _files_below(folder)
+    commit.records_lost = sum(avro_record_count(path) for path in commit.orphans
+                              if path.endswith(".avro"))
+    for folder in (staging, temp_folder(base, run_id)):
+        _remove_empty_folders(folder)
+    return commit
+
+
+def avro_record_count(path: str) -> int:
+    """The records of an Avro file, counted from its blocks' headers; 0 when unreadable."""
+    try:
+        with filesystems().open(path) as handle:
+            return sum(block.num_records for block in fastavro.block_reader(handle))
+    except Exception:  # noqa: BLE001 (a half-written or foreign file holds no record we know of)
+        return 0
+
+
+def _files_below(folder: str) -> list[str]:
+    fs = filesystems()
+    found = []
+    for pattern in (fs.join(folder, "*"), fs.join(folder, "*", "*")):
+        try:
+            [result] = fs.match([pattern])
+        except Exception:  # noqa: BLE001 (Beam reports "nothing matched" as an error)
+            continue
+        found += [meta.path for meta in result.metadata_list
+                  if "://" in meta.path or os.path.isfile(meta.path)]
+    return sorted(set(found))
+
+
+def _remove_empty_folders(folder: str) -> None:
+    # Local disks keep empty folders; object stores have none to remove.
+    if "://" in folder or not os.path.isdir(folder):
+        return
+    for root, _, _ in sorted(os.walk(folder), key=lambda entry: -len(entry[0])):
+        if not os.listdir(root):
+            os.rmdir(root)
 
 
 def write_avro_files(records: list[dict], output: str, table: AvroTable, run_id: str,

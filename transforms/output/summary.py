@@ -7,6 +7,7 @@ import uuid
 from collections import Counter
 
 from newsbeam.transforms.filesystems import filesystems
+from newsbeam.transforms.output.avro import Commit
 
 RUNS_DIR = "_runs"
 
@@ -113,10 +114,30 @@ def read_json(path: str) -> dict:
         return json.loads(handle.read().decode("utf-8"))
 
 
-def finish_summary(summary: dict, feeds: int, path: str) -> dict:
-    """The combined summary with the run's feed count, saved as JSON at `path`."""
-    summary = {"feeds": feeds, **summary}
+# Beside a run's summary once every file of the run is in place (Hadoop's and Spark's name).
+SUCCESS_MARKER = "_SUCCESS"
+
+
+def finish_summary(summary: dict, feeds: int, path: str, items: Commit | None = None,
+                   dead_letters: Commit | None = None) -> dict:
+    """The combined summary with the run's feed count, counting only the records and dead
+    letters whose files are in place (`items`, `dead_letters`: what committing each table's
+    files gave), saved as JSON at `path`; then, when every file is in place, the success
+    marker beside it. Written last: a summary never claims what a killed run did not write."""
+    items, dead_letters = items or Commit(), dead_letters or Commit()
+    both = items.add(dead_letters)
+    summary = {"feeds": feeds, **summary,
+               "records_written": summary["records_written"] - items.records_lost,
+               "dead_letters": summary["dead_letters"] - dead_letters.records_lost,
+               "complete": not both.failures,
+               "records_not_committed": items.records_lost,
+               "dead_letters_not_committed": dead_letters.records_lost,
+               "files_not_committed": both.failures, "files_left_behind": both.orphans}
     write_json(path, summary)
+    if summary["complete"]:
+        fs = filesystems()
+        with fs.create(fs.join(fs.split(path)[0], SUCCESS_MARKER)):
+            pass
     return summary
 
 

@@ -1,0 +1,32 @@
+"""The run summary is written last and claims only what is in place; the marker beside it says
+every file of the run is."""
+import os
+
+from newsbeam.transforms.output.avro import Commit
+from newsbeam.transforms.output.summary import RunTally, finish_summary, read_json
+
+
+def tally_of(records: int) -> dict:
+    tally = RunTally()
+    for n in range(records):
+        tally.add_record({"language": "en", "topic": {"label": "other"}, "entities": []})
+    return tally.summary()
+
+
+def test_a_complete_run_gets_its_summary_and_then_the_marker(tmp_path):
+    path = tmp_path / "_runs" / "r1" / "summary.json"
+    summary = finish_summary(tally_of(10), 4, str(path), Commit(files=2), Commit(files=1))
+    assert summary["complete"] and summary["records_written"] == 10
+    assert read_json(str(path)) == summary
+    assert os.path.exists(tmp_path / "_runs" / "r1" / "_SUCCESS")
+
+
+def test_a_run_with_files_out_of_place_claims_only_what_a_reader_sees(tmp_path):
+    path = tmp_path / "summary.json"
+    items = Commit(files=1, failures=["a.avro: Not a directory"], records_lost=2,
+                   orphans=["a.avro"])
+    summary = finish_summary(tally_of(10), 4, str(path), items, Commit())
+    assert not summary["complete"]
+    assert (summary["records_written"], summary["records_not_committed"]) == (8, 2)
+    assert summary["files_left_behind"] == ["a.avro"]
+    assert not os.path.exists(tmp_path / "_SUCCESS")
