@@ -27,6 +27,7 @@ class RunConfig:
     http: HttpSettings
     interval: float  # seconds between polls of one feed (follow, streaming)
     state_dir: str  # follow mode's state folder
+    rebuild_state: bool  # rebuild follow mode's state from the output first
     state_ttl_seconds: float
     window_seconds: float  # the unbounded job's windows
     allowed_lateness_seconds: float
@@ -59,6 +60,7 @@ class RunConfig:
                               allow_private_addresses=options.allow_private_addresses),
             interval=options.interval,
             state_dir=options.state or os.path.join(options.output, "_state"),
+            rebuild_state=options.rebuild_state,
             state_ttl_seconds=options.state_ttl_days * DAY_SECONDS,
             window_seconds=options.window_seconds,
             allowed_lateness_seconds=options.allowed_lateness,

@@ -18,7 +18,7 @@ LOCAL_RUNNER = "FnApiRunner"
 # Dataflow never looks at them, so the Flex Template (deploy/dataflow/metadata.json) leaves
 # them out and its entry point refuses them. Every other option here is a template parameter;
 # tests/deploy/test_dataflow.py fails when the two drift apart.
-FOLLOW_ONLY_OPTIONS = ("follow", "state")
+FOLLOW_ONLY_OPTIONS = ("follow", "state", "rebuild_state")
 
 DAY_SECONDS = 86400.0
 
@@ -98,6 +98,10 @@ def add_arguments(parser, beam_owned: bool = False) -> None:
     follow.add_argument(
         "--state", default=None,
         help="Folder for follow-mode state (default: OUTPUT/_state).")
+    follow.add_argument(
+        "--rebuild_state", action="store_true", default=False,
+        help="Rebuild a lost or damaged state from the records already in the output before "
+             "following, so that nothing is written twice.")
     follow.add_argument(
         "--state_ttl_days", type=positive_float, default=14.0,
         help="Forget an item (and a story key) not seen for this many days.")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -30,12 +31,14 @@ from newsbeam.pipelines.follow.cycle import (CycleReport, make_batch, story_clai
                                              write_batch_files)
 from newsbeam.pipelines.follow.inbox import Inbox
 from newsbeam.pipelines.follow.scheduler import SCHEDULE_TICK_SECONDS, Finished, Scheduler
-from newsbeam.pipelines.follow.state import FollowState
+from newsbeam.pipelines.follow.state import (FolderLock, FollowState, StateError, damaged,
+                                             rebuild)
 from newsbeam.pipelines.options import LOCAL_RUNNER
-from newsbeam.transforms.feeds.http import FetchPool, HttpClient, HttpSettings
+from newsbeam.transforms.feeds.http import FetchPool, HttpClient
 from newsbeam.transforms.feeds.parse import parse_feed
 from newsbeam.transforms.feeds.poll import PollResult, poll_feed
 from newsbeam.transforms.feeds.sources import resolve_feeds
+from newsbeam.transforms.output.avro import NEWS_ITEMS, read_table
 from newsbeam.transforms.output.summary import new_run_id
 
 # The runners that mean "here": follow mode accepts them and runs without one.
@@ -64,8 +67,15 @@ class Follower:
         self.parser = parser
         self.feeds_per_batch = feeds_per_batch
         self.gather_seconds = gather_seconds
-        os.makedirs(config.state_dir, exist_ok=True)
-        self.state = FollowState(os.path.join(config.state_dir, "follow.sqlite"))
+        self._locks = [FolderLock(config.state_dir, "the state folder")]
+        try:
+            if "://" not in config.output:
+                self._locks.append(FolderLock(config.output, "the output folder"))
+            self.state = _open_state(config)
+        except BaseException:
+            for lock in self._locks:
+                lock.release()
+            raise
         self.inbox = Inbox(os.path.join(config.state_dir, "inbox"))
         self.client = HttpClient(config.http)
         self._pool = FetchPool(self.client, config.http.concurrency)
@@ -80,6 +90,8 @@ class Follower:
         self._pool.close()
         self.client.close()
         self.state.close()
+        for lock in self._locks:
+            lock.release()
 
     def run_cycle(self, now: float | None = None, deadline: float | None = None,
                   submit: bool = True) -> CycleReport:
@@ -113,6 +125,7 @@ class Follower:
 
     def _write_group(self, group: list[Finished], now: float, report: CycleReport) -> None:
         try:
+            self.state.check_in_place()
             batch = make_batch(group, self.state, self.parser, report)
             batch_id = None
             if batch.entries or batch.dead_letters:
@@ -180,6 +193,10 @@ class Follower:
                                                     last_cycle + spacing),
                                        submit=False)
                 last_cycle = started
+            except StateError:
+                raise  # retrying would write nothing, or write items twice
+            except sqlite3.DatabaseError as error:
+                raise StateError(damaged(self.state.path, error)) from None
             except Exception as error:  # any outage: the batch waits in the inbox meanwhile
                 warn(f"newsbeam: cycle failed, retrying in {interval:g} s: {error!r}")
                 stop.wait(interval)
@@ -188,6 +205,29 @@ class Follower:
                 report(cycle.line())
         if scheduler is not None:
             scheduler.join()
+
+
+def _open_state(config: RunConfig) -> FollowState:
+    """The state, rebuilt from the output when asked; StateError when it is missing while the
+    output holds records (following would write them again)."""
+    path = os.path.join(config.state_dir, "follow.sqlite")
+    fresh = not os.path.exists(path)
+    if config.rebuild_state and not fresh:
+        raise StateError(f"--rebuild_state builds a new state, and {path} exists: move it "
+                         f"aside first")
+    state = FollowState(path)
+    if config.rebuild_state:
+        count = rebuild(state, read_table(config.output, NEWS_ITEMS))
+        print(f"newsbeam: rebuilt the state from {count} records in {config.output}",
+              file=sys.stderr)
+    elif fresh and next(iter(read_table(config.output, NEWS_ITEMS)), None) is not None:
+        state.close()
+        os.remove(path)
+        raise StateError(f"{config.output} already holds records but the state {path} is "
+                         f"missing: following now would write them again. Restart with "
+                         f"--rebuild_state to rebuild the state from the output, or give "
+                         f"another --output")
+    return state
 
 
 def follow(config: RunConfig) -> int:
@@ -211,7 +251,6 @@ def follow(config: RunConfig) -> int:
               f"{config.output}, give --state DIR", file=sys.stderr)
         return 2
     feeds, _ = resolve_feeds(config.sources, config.allow_local_paths)
-    follower = Follower(feeds, config)
     stop = threading.Event()
 
     def on_signal(signum, _frame):
@@ -222,8 +261,11 @@ def follow(config: RunConfig) -> int:
               file=sys.stderr)
         stop.set()
 
+    # Before anything slow: a signal that comes while the state opens still stops cleanly.
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    follower = None
     try:
+        follower = Follower(feeds, config)
         print(f"newsbeam: following {len(feeds)} feeds every {config.interval:g} s; "
               f"Ctrl-C to stop", file=sys.stderr)
         follower.run(stop, report=lambda line: print(line, flush=True),
@@ -232,8 +274,12 @@ def follow(config: RunConfig) -> int:
         print("newsbeam: stopped at once; what the cycle under way did not commit is written "
               "on the next start", file=sys.stderr)
         return 130  # 128 + SIGINT, as shells report an interrupted command
+    except StateError as error:
+        print(f"newsbeam: {error}", file=sys.stderr)
+        return 1
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        follower.close()
+        if follower is not None:
+            follower.close()
     return 0

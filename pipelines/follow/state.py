@@ -10,17 +10,22 @@
   once.
 
 SQLite commits atomically, so a batch's items, the feeds that produced them and the batch's
-"done" mark land together or not at all.
+"done" mark land together or not at all. One follower at a time holds a state folder (and a
+local output folder): `FolderLock`.
 """
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import socket
 import sqlite3
 import time
 
 from newsbeam.transforms.feeds.identity import DUPLICATE, Sighting, next_revision
 from newsbeam.transforms.feeds.poll import FeedPollState, initial_state
 from newsbeam.transforms.stories.assign import MAX_STORIES_PER_KEY, Entry, add_entry
+from newsbeam.transforms.stories.keys import record_story_keys, story_created
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feeds (
@@ -52,16 +57,68 @@ CREATE INDEX IF NOT EXISTS story_keys_last_seen ON story_keys (last_seen);
 _CHUNK = 500  # SQLite caps the number of bound parameters
 
 
+class StateError(Exception):
+    """The state cannot be used (damaged, gone, or held by another follower): following must
+    stop rather than write items twice or nothing at all; the message says what to do."""
+
+
+class FolderLock:
+    """An exclusive lock on a folder, held by one process until it closes it or exits (the
+    kernel releases it even after kill -9). The lock file names the holder."""
+
+    def __init__(self, folder: str, what: str):
+        os.makedirs(folder, exist_ok=True)
+        self.path = os.path.join(folder, ".newsbeam-follow.lock")
+        self._handle = open(self.path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._handle.seek(0)
+            holder = self._handle.read().strip() or "another process"
+            self._handle.close()
+            raise StateError(f"{what} {folder} is in use by another follower ({holder}); one "
+                             f"follower at a time writes to a state and an output") from None
+        self._handle.seek(0)
+        self._handle.truncate()
+        self._handle.write(f"pid {os.getpid()} on {socket.gethostname()}, since "
+                           f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}\n")
+        self._handle.flush()
+
+    def release(self) -> None:
+        self._handle.close()
+
+
 class FollowState:
     def __init__(self, path: str):
-        # One connection, used by the follow loop's thread only (fetch threads never touch it).
-        self._db = sqlite3.connect(path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        self.path = path
+        try:
+            # One connection, used by the follow loop's thread only (fetch threads never
+            # touch it).
+            self._db = sqlite3.connect(path, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+            [(verdict,)] = self._db.execute("PRAGMA quick_check(1)").fetchall()
+        except sqlite3.DatabaseError as error:
+            raise StateError(damaged(path, error)) from None
+        if verdict != "ok":
+            raise StateError(damaged(path, verdict))
+        self._inode = os.stat(path).st_ino
 
     def close(self) -> None:
         self._db.close()
+
+    def check_in_place(self) -> None:
+        """StateError when the state file was deleted or replaced under the follower: its
+        commits would go to a file nobody will read again."""
+        try:
+            same = os.stat(self.path).st_ino == self._inode
+        except FileNotFoundError:
+            same = False
+        if not same:
+            raise StateError(f"the state file {self.path} was deleted or replaced while "
+                             f"following; what was committed since is lost. Restart with "
+                             f"--rebuild_state to rebuild it from the output")
 
     # --- feeds ------------------------------------------------------------------------------
 
@@ -166,6 +223,11 @@ class FollowState:
         return _Transaction(self._db)
 
 
+def damaged(path: str, detail) -> str:
+    return (f"the state file {path} is damaged ({detail}); move it aside and restart with "
+            f"--rebuild_state to rebuild it from the output without writing items again")
+
+
 def _chunks(values: list) -> list[list]:
     return [values[start:start + _CHUNK] for start in range(0, len(values), _CHUNK)]
 
@@ -192,6 +254,30 @@ class StoryIndexView:
 
     def claim(self, key: str, entry: Entry) -> None:
         self._cache[key] = add_entry(self._cache.get(key, []), entry)
+
+
+def rebuild(state: FollowState, records, now: float | None = None) -> int:
+    """Fills an empty state from the records a follower wrote (its output): each item's last
+    revision and fingerprint, and the story keys of every record, so that following again
+    writes nothing twice and keeps every story. Feeds start afresh (their first polls fetch
+    in full, and find their items already written). Returns the records read."""
+    latest: dict[str, dict] = {}
+    created_of: dict[str, int] = {}
+    keyed: list[tuple[list[str], str]] = []
+    count = 0
+    for record in records:
+        count += 1
+        if record["revision"] >= latest.get(record["id"], {"revision": 0})["revision"]:
+            latest[record["id"]] = {"id": record["id"], "fingerprint": record["fingerprint"],
+                                    "revision": record["revision"]}
+        created_of.setdefault(record["id"], story_created(record))
+        if record.get("story_id"):
+            keyed.append((record_story_keys(record).all, record["story_id"]))
+    story_keys = [(key, Entry(created_of.get(story, 0), story))
+                  for keys, story in keyed for key in keys]
+    state.commit(batch_id=None, items=list(latest.values()), seen_ids=[], feeds={},
+                 body_hashes={}, story_keys=story_keys, now=now)
+    return count
 
 
 class _Transaction:

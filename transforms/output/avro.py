@@ -128,6 +128,26 @@ def commit_files(output: str, table: AvroTable, run_id: str, file_names: list[st
     return commit
 
 
+def read_table(output: str, table: AvroTable):
+    """Every record of a table under a local or Beam-filesystem output folder (committed files
+    only: hidden folders are skipped), with timestamps as epoch millis, as the pipeline holds
+    them."""
+    fs = filesystems()
+    base = fs.join(output, table.folder)
+    for path in _files_below(base):
+        if not path.endswith(".avro") or "/." in path[len(base):]:
+            continue
+        with fs.open(path) as handle:
+            for record in fastavro.reader(handle):
+                yield {name: _millis(value) for name, value in record.items()}
+
+
+def _millis(value):
+    if isinstance(value, datetime.datetime):
+        return int(value.timestamp() * 1000)
+    return value
+
+
 def avro_record_count(path: str) -> int:
     """The records of an Avro file, counted from its blocks' headers; 0 when unreadable."""
     try:

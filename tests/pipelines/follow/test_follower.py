@@ -9,7 +9,9 @@ import time
 
 import pytest
 from newsbeam.pipelines.config import RunConfig
+from newsbeam.pipelines.cli import main
 from newsbeam.pipelines.follow.follower import Follower
+from newsbeam.pipelines.follow.state import StateError
 from newsbeam.transforms.feeds.parse import parse_feed
 from newsbeam.transforms.feeds.poll import poll_feed
 
@@ -234,6 +236,14 @@ def _follow(tmp_path, feed_path):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def _wait_until_following(process):
+    """Returns once the follower says it follows: its signal handlers are in place then."""
+    for line in process.stderr:
+        if "following" in line:
+            return
+    raise AssertionError("the follower ended before following")
+
+
 def _wait_for_records(output, count, timeout=30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -257,7 +267,8 @@ def test_follow_command_stops_cleanly_and_resumes_without_repeats(tmp_path, stop
     assert "finishing the current cycle" in err
 
     restarted = _follow(tmp_path, feed_path)
-    time.sleep(3)
+    _wait_until_following(restarted)
+    time.sleep(2)  # a cycle or two: nothing new to write
     restarted.send_signal(stop_signal)
     restarted.communicate(timeout=30)
     assert restarted.returncode == 0
@@ -481,3 +492,63 @@ def test_items_a_feed_lists_twice_under_one_id_are_written_once_however_often_it
     records = read_items(str(tmp_path / "out"))
     assert [r["revision"] for r in records if r["guid"] == "dup"] == [1]
     assert sorted(r["revision"] for r in records if r["guid"] == "live") == [1, 2, 3, 4, 5]
+
+
+# --- one follower per state ---------------------------------------------------------------------
+
+def write_feed(tmp_path, *items):
+    path = tmp_path / "feed.xml"
+    path.write_bytes(rss(*items))
+    return str(path)
+
+
+def test_a_second_follower_on_the_same_state_refuses_and_names_the_first(tmp_path):
+    first = follower(tmp_path, [write_feed(tmp_path, ("a", "A", "Text."))])
+    with pytest.raises(StateError, match=rf"in use by another follower \(pid {os.getpid()} on "):
+        follower(tmp_path, [])
+    first.close()
+    follower(tmp_path, []).close()  # free again once the first has stopped
+
+
+def test_a_second_follower_on_the_same_output_refuses_even_with_its_own_state(tmp_path):
+    first = follower(tmp_path, [])
+    config = RunConfig.from_argv(["--follow", "--output", str(tmp_path / "out"),
+                                  "--state", str(tmp_path / "other-state")])
+    with pytest.raises(StateError, match="output folder .* is in use by another follower"):
+        Follower([], config)
+    first.close()
+
+
+def test_a_damaged_state_is_a_clear_error_not_a_silent_loop(tmp_path, capsys):
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "follow.sqlite").write_bytes(b"SQLite format 3\x00" + b"\xff" * 8192)
+    status = main(["run", "--follow", "--feeds", write_feed(tmp_path, ("a", "A", "Text.")),
+                   "--output", str(tmp_path / "out"), "--state", str(tmp_path / "state")])
+    assert status == 1
+    err = capsys.readouterr().err
+    assert "is damaged" in err and "--rebuild_state" in err
+
+
+def test_a_lost_state_is_refused_then_rebuilt_from_the_output_without_writing_twice(tmp_path):
+    feed = write_feed(tmp_path, ("a", "A", "First story."), ("b", "B", "Second story."))
+    first = follower(tmp_path, [feed])
+    first.run_cycle(now=T0)
+    first.close()
+    (tmp_path / "state" / "follow.sqlite").unlink()
+    with pytest.raises(StateError, match="already holds records but the state .* is missing"):
+        follower(tmp_path, [feed])
+    config = follow_config(tmp_path, "--interval", "60", "--rebuild_state")
+    rebuilt = Follower([feed], config, spread_first_polls=False)
+    cycle = rebuilt.run_cycle(now=T0 + 61)
+    rebuilt.close()
+    assert (cycle.new, cycle.duplicates) == (0, 2)
+    assert sorted(r["guid"] for r in read_items(str(tmp_path / "out"))) == ["a", "b"]
+
+
+def test_a_state_deleted_while_following_stops_the_follower(tmp_path):
+    feed = write_feed(tmp_path, ("a", "A", "Text."))
+    f = follower(tmp_path, [feed])
+    (tmp_path / "state" / "follow.sqlite").unlink()
+    with pytest.raises(StateError, match="was deleted or replaced while following"):
+        f.run_cycle(now=T0)
+    f.close()
