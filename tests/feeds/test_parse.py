@@ -1,6 +1,6 @@
 """Reading feeds: sources, encodings, formats, and the ReadFeeds transform."""
 import pytest
-from newsbeam.transforms.feeds.parse import FeedParseError, decode_feed, parse_feed
+from newsbeam.transforms.feeds.parse import MAX_CONTENT_CHARS, FeedParseError, decode_feed, parse_feed
 
 from tests.support.paths import FEEDS, REPO
 
@@ -178,3 +178,10 @@ def test_a_valid_date_has_no_raw_string():
             b"<pubDate>Mon, 06 Sep 2021 16:45:00 GMT</pubDate></item></channel></rss>")
     [item] = parse_feed("f", data, 0)
     assert (item["published"], item["published_raw"]) == (1630946700000, None)
+
+
+def test_a_huge_item_text_is_read_up_to_its_cap():
+    data = (b"<rss version='2.0'><channel><title>t</title><item><title>Big</title><description>"
+            + b"word " * 400_000 + b"</description></item></channel></rss>")
+    [item] = parse_feed("f", data, 0)
+    assert len(item["content"]) == MAX_CONTENT_CHARS

@@ -185,6 +185,9 @@ def feedparser_records(feed_url: str, decoded: bytes, fetched_millis: int) -> Fe
     return _records(feed_url, entries, parsed.get("feed", {}).get("tags", []), fetched_millis)
 
 
+# An item's text is kept up to this many characters: enough for any article, and a hostile 5 MB
+# body costs what a long article does.
+MAX_CONTENT_CHARS = 500_000
 # C0 control characters but tab, line feed and carriage return, and DEL: never text.
 _CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # C1 control characters are Windows-1252's punctuation read as ISO-8859-1 (“ ” – € ...): read
@@ -205,7 +208,7 @@ def _records(feed_url: str, entries: list, feed_tags: list, fetched_millis: int)
     items, dead, seen, repeats = [], [], set(), 0
     for entry in entries:
         content, content_source = _content(entry)
-        content = _text(content)
+        content = _text(content[:MAX_CONTENT_CHARS])
         # Plain dict lookups: feedparser's own .get maps a missing published date to the
         # updated one with a deprecation warning; the fallback is made explicit here.
         raw_date = dict.get(entry, "published") or dict.get(entry, "updated") or None

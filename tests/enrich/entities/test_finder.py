@@ -198,3 +198,10 @@ def test_entity_is_immutable():
 def test_a_missing_body_raises_for_the_stage_list_to_dead_letter():
     with pytest.raises(TypeError):
         add_entities({"feed_url": "g", "body": None, "language": "ar"})
+
+
+def test_entities_are_found_in_the_head_of_a_long_body_with_offsets_into_the_whole_body():
+    body = "Emmanuel Macron visited Paris. " + "Nothing to see here. " * 2000 + "Berlin."
+    record = add_entities({"body": body, "language": "en"})
+    assert [e["text"] for e in record["entities"]] == ["Emmanuel Macron", "Paris"]
+    assert all(body[e["start"]:e["end"]] == e["text"] for e in record["entities"])
