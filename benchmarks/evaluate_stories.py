@@ -13,7 +13,7 @@ Sets (each skipped when absent):
 - copies of the real captures' items made the way feeds make them (tracking parameters, a
   credit line, one word edited, a sentence added, the last 10% cut), to show what is merged.
 
-Stories are assigned as in the batch job (newsbeam.transforms.stories.assign.assign_in_order).
+Stories are assigned as in the batch job (newsbeam.transforms.stories.assign.stories_in_order).
 """
 from __future__ import annotations
 
@@ -28,8 +28,8 @@ from pathlib import Path
 from newsbeam.transforms.enrich.boilerplate import clean_item
 from newsbeam.transforms.feeds.parse import parse_feed
 from newsbeam.transforms.feeds.sources import expand_sources
-from newsbeam.transforms.stories.assign import assign_in_order
-from newsbeam.transforms.stories.keys import canonical_link, story_keys, text_bands
+from newsbeam.transforms.stories.assign import stories_in_order
+from newsbeam.transforms.stories.keys import canonical_link, story_row, text_bands
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 
@@ -71,9 +71,9 @@ def _normalised(text: str) -> str:
 
 def stories_of(records: list[dict]) -> tuple[dict[str, list[dict]], float]:
     started = time.perf_counter()
-    rows = [(n, record["id"], story_keys(record.get("link"), record.get("body") or ""))
-            for n, record in enumerate(records)]
-    stories = assign_in_order(rows)
+    rows = [story_row({**record, "published": n}) for n, record in enumerate(records)]
+    joined = stories_in_order(rows)
+    stories = {record["id"]: joined.get(record["id"], record["id"]) for record in records}
     seconds = time.perf_counter() - started
     groups = defaultdict(list)
     for record in records:

@@ -34,8 +34,8 @@ from newsbeam.transforms.enrich.stages import STAGES
 from newsbeam.transforms.feeds.parse import parse_feed
 from newsbeam.transforms.feeds.sources import expand_sources, sample_feeds
 from newsbeam.transforms.output.avro import AVRO_CODEC
-from newsbeam.transforms.stories.assign import assign_in_order
-from newsbeam.transforms.stories.keys import record_story_keys, story_created
+from newsbeam.transforms.stories.assign import stories_in_order
+from newsbeam.transforms.stories.keys import story_row
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 REAL_FEEDS = REPO / ".." / "shared" / "data" / "feeds" / "real"
@@ -82,26 +82,27 @@ def plain_loop(folder: pathlib.Path) -> tuple[int, float, dict]:
                 item = stage.fn(item)
                 stages[stage.name] += time.perf_counter() - t
             t = time.perf_counter()
-            rows.append((story_created(item), item["id"], record_story_keys(item)))
+            rows.append(story_row(item))
             stages["stories"] += time.perf_counter() - t
             records.append(item)
             count += 1
     t = time.perf_counter()
-    stories = assign_in_order(sorted(rows, key=lambda row: (row[0], row[1])))
+    stories = stories_in_order(rows)
     stages["stories"] += time.perf_counter() - t
     t = time.perf_counter()
     buffer = io.BytesIO()
-    fastavro.writer(buffer, schema, ({**record, "story_id": stories.get(record["id"])}
+    fastavro.writer(buffer, schema, ({**record, "story_id": stories.get(record["id"],
+                                                                            record["id"])}
                                      for record in records), codec=AVRO_CODEC)
     stages["avro"] += time.perf_counter() - t
     return count, time.perf_counter() - start, stages
 
 
-def _process_tree_memory(root: int) -> tuple[int, int]:
+def _process_tree_memory(root: int) -> tuple[int, int, int]:
     """Bytes resident in `root` and every process below it: (the sum of their RSS, the sum of
-    their PSS); (0, 0) without /proc. The RSS sum counts a page that several processes share
-    (a library's code, mapped by each worker) once per process; PSS divides it among them, so
-    its sum is the memory the run takes."""
+    their PSS, the largest RSS of one); zeros without /proc. The RSS sum counts a page that
+    several processes share (a library's code, mapped by each worker) once per process; PSS
+    divides it among them, so its sum is the memory the run takes."""
     parents, rss = {}, {}
     for name in os.listdir("/proc") if os.path.isdir("/proc") else ():
         if not name.isdigit():
@@ -118,7 +119,8 @@ def _process_tree_memory(root: int) -> tuple[int, int]:
         children = {pid for pid, parent in parents.items() if parent in tree} - tree
         tree |= children
         grew = bool(children)
-    return sum(rss.get(pid, 0) for pid in tree), sum(_pss(pid) for pid in tree if pid in rss)
+    return (sum(rss.get(pid, 0) for pid in tree), sum(_pss(pid) for pid in tree if pid in rss),
+            max((rss.get(pid, 0) for pid in tree), default=0))
 
 
 def _pss(pid: int) -> int:
@@ -136,6 +138,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=5000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--pipeline_only", action="store_true",
+                        help="skip feedparser alone and the plain loop (which holds every "
+                             "record in memory): for large corpora")
     args = parser.parse_args()
     logging.getLogger().setLevel(logging.WARNING)
     warnings.simplefilter("ignore")  # feedparser's deprecation warnings
@@ -145,15 +150,16 @@ def main() -> None:
         total = build_corpus(args.items, corpus)
         print(f"corpus: {total} items in {len(list(corpus.iterdir()))} feed files")
 
-        count, seconds = feedparser_alone(corpus)
-        print(f"feedparser alone: {count} entries in {seconds:.1f} s = "
-              f"{count / seconds:,.0f} items/s")
-
-        count, seconds, stages = plain_loop(corpus)
-        print(f"plain loop: {count} items in {seconds:.1f} s = {count / seconds:,.0f} items/s")
-        for stage, spent in stages.items():
-            print(f"  {stage:<12} {spent / count * 1000:6.3f} ms/item  "
-                  f"({spent / seconds:5.1%} of the loop)")
+        if not args.pipeline_only:
+            count, seconds = feedparser_alone(corpus)
+            print(f"feedparser alone: {count} entries in {seconds:.1f} s = "
+                  f"{count / seconds:,.0f} items/s")
+            count, seconds, stages = plain_loop(corpus)
+            print(f"plain loop: {count} items in {seconds:.1f} s = "
+                  f"{count / seconds:,.0f} items/s")
+            for stage, spent in stages.items():
+                print(f"  {stage:<12} {spent / count * 1000:6.3f} ms/item  "
+                      f"({spent / seconds:5.1%} of the loop)")
 
         for workers in args.workers:
             output = pathlib.Path(tmp) / f"out{workers}"
@@ -162,32 +168,31 @@ def main() -> None:
             if workers > 1:
                 argv.append("--direct_running_mode=multi_processing")
             start = time.perf_counter()
-            summary, (peak_rss, peak_pss) = newsbeam_run(argv)
+            summary, (peak_rss, peak_pss, peak_one) = newsbeam_run(argv)
             seconds = time.perf_counter() - start
-            peak = f", peak memory {peak_rss / 2**30:.2f} GiB RSS, {peak_pss / 2**30:.2f} GiB " \
-                "PSS" if peak_rss else ""
+            peak = (f", peak memory {peak_rss / 2**30:.2f} GiB RSS, {peak_pss / 2**30:.2f} GiB "
+                    f"PSS (largest process {peak_one / 2**30:.2f} GiB RSS)" if peak_rss else "")
             print(f"newsbeam run, FnApiRunner, {workers} worker(s): {summary['records_written']} "
                   f"records + {summary['dead_letters']} dead letters in {seconds:.1f} s = "
                   f"{summary['items_read'] / seconds:,.0f} items/s (start-up included){peak}")
 
 
-def newsbeam_run(argv: list[str]) -> tuple[dict, tuple[int, int]]:
+def newsbeam_run(argv: list[str]) -> tuple[dict, tuple[int, int, int]]:
     """`newsbeam run ARGV` in a process of its own, as a user runs it (Python and Beam start-up
     included, nothing loaded before); returns the run's summary and the peaks of its processes'
     resident memory in bytes (_process_tree_memory), sampled every half second."""
     process = subprocess.Popen([sys.executable, "-m", "newsbeam.pipelines.batch", *argv],
-                               cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak_rss = peak_pss = 0
+    peak_rss = peak_pss = peak_one = 0
     while process.poll() is None:
-        rss, pss = _process_tree_memory(process.pid)
-        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+        rss, pss, one = _process_tree_memory(process.pid)
+        peak_rss, peak_pss, peak_one = max(peak_rss, rss), max(peak_pss, pss), max(peak_one, one)
         time.sleep(0.5)
     if process.returncode:
         raise SystemExit(f"newsbeam run failed with exit status {process.returncode}")
     output = pathlib.Path(argv[argv.index("--output") + 1])
     [summary] = (output / "_runs").glob("*/summary.json")
-    return json.loads(summary.read_text(encoding="utf-8")), (peak_rss, peak_pss)
+    return json.loads(summary.read_text(encoding="utf-8")), (peak_rss, peak_pss, peak_one)
 
 
 if __name__ == "__main__":

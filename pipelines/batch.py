@@ -16,8 +16,10 @@ from apache_beam.runners.runner import PipelineResult
 from newsbeam.pipelines.config import RunConfig
 from newsbeam.transforms.beam.enrich import EnrichItems
 from newsbeam.transforms.beam.read import ITEMS_PARSED, ReadFeeds
-from newsbeam.transforms.beam.sinks import SummarizeRun, WriteDeadLetters, WriteNewsItems
-from newsbeam.transforms.beam.stories import AssignStoriesInRun
+from newsbeam.transforms.beam.sinks import (FinalizePartitions, SummarizeRun, WriteDeadLetters,
+                                            WriteNewsItems)
+from newsbeam.transforms.beam.stories import DecideStoriesInRun
+from newsbeam.transforms.output.avro import DEAD_LETTERS, NEWS_ITEMS
 from newsbeam.transforms.feeds.sources import SourceProblem, resolve_feeds
 from newsbeam.transforms.output.summary import new_run_id, read_json, summary_path
 
@@ -47,14 +49,21 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     sources = pipeline | "Feeds" >> beam.Create(plan.feeds)
     items, feed_dead, parsing = sources | "ReadFeeds" >> ReadFeeds(plan.config.http)
     records, item_dead = items | "Enrich" >> EnrichItems()
-    records = records | "AssignStories" >> AssignStoriesInRun()
     dead_letters = (feed_dead, item_dead) | "AllDeadLetters" >> beam.Flatten()
-    item_files = records | "WriteItems" >> WriteNewsItems(output, run_id, shards, staged=True)
-    dead_files = (dead_letters
-                  | "WriteDeadLetters" >> WriteDeadLetters(output, run_id, shards, staged=True))
+    # Records go to staged files as they come; their stories are decided from small rows
+    # beside them and set when the staged files are finalized: no step holds the records.
+    stories = records | "DecideStories" >> DecideStoriesInRun()
+    item_commits = (records
+                    | "WriteItems" >> WriteNewsItems(output, run_id, staged=True)
+                    | "FinalizeItems" >> FinalizePartitions(output, NEWS_ITEMS, run_id, shards,
+                                                            stories))
+    dead_commits = (dead_letters
+                    | "WriteDeadLetters" >> WriteDeadLetters(output, run_id, staged=True)
+                    | "FinalizeDeadLetters" >> FinalizePartitions(output, DEAD_LETTERS, run_id,
+                                                                  shards))
     ((records, dead_letters, parsing)
      | "Summarize" >> SummarizeRun(plan.summary_path, len(plan.feeds),
-                                   committing=(output, run_id, item_files, dead_files)))
+                                   commits=(item_commits, dead_commits)))
 
 
 @dataclass

@@ -1,12 +1,13 @@
-"""AssignStoriesInRun and AssignStoriesInStream: the story rule over a batch run and in keyed state."""
+"""DecideStoriesInRun and AssignStoriesInStream: the story rule over a batch run and in keyed
+state."""
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.test_stream import TestStream as Stream
 from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms.window import TimestampedValue
 from newsbeam.transforms.beam.stories import (
-    AssignStoriesInRun,
     AssignStoriesInStream,
+    DecideStoriesInRun,
     _DecideFn,
 )
 
@@ -30,9 +31,11 @@ RECORDS = [
 EXPECTED = [("a", "a"), ("b", "a"), ("c", "a"), ("d", "d"), ("e", "e")]
 
 
-def test_batch_assigns_stories_over_the_run(pipeline):
-    out = (pipeline | beam.Create(RECORDS) | AssignStoriesInRun()
-           | beam.Map(lambda r: (r["id"], r["story_id"])))
+def test_batch_decides_stories_over_the_run(pipeline):
+    records = pipeline | beam.Create(RECORDS)
+    stories = records | DecideStoriesInRun()
+    out = records | beam.Map(lambda r, joined: (r["id"], joined.get(r["id"], r["id"])),
+                             joined=beam.pvalue.AsSingleton(stories))
     assert_that(out, equal_to(EXPECTED))
     pipeline.run()
 

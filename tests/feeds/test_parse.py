@@ -1,6 +1,11 @@
 """Reading feeds: sources, encodings, formats, and the ReadFeeds transform."""
 import pytest
-from newsbeam.transforms.feeds.parse import MAX_CONTENT_CHARS, FeedParseError, decode_feed, parse_feed
+from newsbeam.transforms.feeds.parse import (
+    MAX_CONTENT_CHARS,
+    FeedParseError,
+    decode_feed,
+    parse_feed,
+)
 
 from tests.support.paths import FEEDS, REPO
 

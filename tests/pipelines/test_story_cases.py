@@ -13,7 +13,7 @@ from newsbeam.pipelines.config import RunConfig
 from newsbeam.pipelines.follow.follower import Follower
 from newsbeam.transforms.beam.enrich import EnrichItems
 from newsbeam.transforms.beam.revisions import NumberRevisions
-from newsbeam.transforms.beam.stories import AssignStoriesInRun, AssignStoriesInStream
+from newsbeam.transforms.beam.stories import AssignStoriesInStream, DecideStoriesInRun
 from newsbeam.transforms.feeds.identity import fingerprint
 from newsbeam.transforms.feeds.poll import PollResult
 
@@ -58,8 +58,9 @@ def latest(polls):
 
 def test_batch(pipeline):
     records, _ = pipeline | beam.Create(latest(POLLS)) | EnrichItems()
-    stories = (records | AssignStoriesInRun()
-               | beam.Map(lambda r: (r["id"], r["story_id"])))
+    joined = beam.pvalue.AsSingleton(records | DecideStoriesInRun())
+    stories = records | beam.Map(lambda r, joined: (r["id"], joined.get(r["id"], r["id"])),
+                                 joined=joined)
     assert_that(stories, equal_to(list(EXPECTED.items())))
     pipeline.run()
 

@@ -3,13 +3,13 @@ from newsbeam.transforms.stories.assign import (
     Entry,
     MemoryIndex,
     assign,
-    assign_in_order,
     choose,
     match,
+    stories_in_order,
 )
-from newsbeam.transforms.stories.keys import story_keys
+from newsbeam.transforms.stories.keys import story_keys, story_row
 
-from tests.support.stories import OTHER, WIRE
+from tests.support.stories import OTHER, WIRE, WIRE_AR
 
 
 def test_a_link_match_or_three_band_hits_qualify_the_oldest_story_wins():
@@ -36,7 +36,25 @@ def test_assign_links_copies_and_leaves_unrelated_articles_apart():
     assert unrelated == Entry(4, "d")
 
 
-def test_batch_order_is_publication_order():
-    rows = [(20, "later", story_keys("https://x.example/1", WIRE)),
-            (10, "earlier", story_keys("https://y.example/2", WIRE))]
-    assert assign_in_order(rows) == {"later": "earlier", "earlier": "earlier"}
+def row(record_id, published, link, body):
+    return story_row({"id": record_id, "published": published, "link": link, "body": body})
+
+
+def test_a_run_is_decided_in_publication_order_and_only_joiners_are_listed():
+    rows = [row("later", 20, "https://x.example/1", WIRE),
+            row("earlier", 10, "https://y.example/2", WIRE),
+            row("alone", 15, "https://z.example/3", OTHER)]
+    assert stories_in_order(rows) == {"later": "earlier"}
+
+
+def test_deciding_from_shared_keys_only_gives_what_the_whole_index_gives():
+    texts = [WIRE, WIRE.replace("Thursday", "Friday"), OTHER, WIRE_AR, OTHER + " More."]
+    links = ["https://a.example/1", "https://b.example/2", "https://a.example/1",
+             "https://c.example/3", "https://d.example/4"]
+    rows = [row(f"r{n}", n, link, text) for n, (link, text) in enumerate(zip(links, texts))]
+    index, expected = MemoryIndex(), {}
+    for n, (link, text) in enumerate(zip(links, texts)):
+        story = assign(f"r{n}", n, story_keys(link, text), index).story
+        if story != f"r{n}":
+            expected[f"r{n}"] = story
+    assert stories_in_order(rows) == expected == {"r1": "r0", "r2": "r0", "r4": "r0"}

@@ -91,12 +91,11 @@ class ParseFeeds(beam.PTransform):
     """(feed, bytes, fetched_millis) -> partial item records, and dead letters for bad feeds.
 
     Returns (items, dead_letters, stats): stats are per-feed counts for the run summary.
-    Reshuffles before parsing so that parsing and what follows
-    it spread over workers by feed instead of staying with whichever worker read the feed.
-    Items are not reshuffled again after parsing: with a second reshuffle, Beam's local runner
-    with several multi_processing workers silently lost items (docs/benchmarks.md). Shared by
-    the batch and unbounded jobs. Whatever `parser` raises on a document becomes that feed's
-    parse dead letter.
+    Parsing stays on the worker that read the feed: feeds are spread over workers before they
+    are read (the batch job's Create, the unbounded job's keyed polls), and a shuffle of the
+    bodies would hold every body of a run in the local runner's memory. Shared by the batch
+    and unbounded jobs. Whatever `parser` raises on a document becomes that feed's parse dead
+    letter.
     """
 
     def __init__(self, parser=parse_feed):
@@ -105,7 +104,6 @@ class ParseFeeds(beam.PTransform):
 
     def expand(self, bodies):
         parsed = (bodies
-                  | "SpreadFeeds" >> beam.Reshuffle()
                   | "Parse" >> beam.ParDo(_ParseFeedFn(self._parser))
                   .with_outputs(PARSE_FAILED, STATS, main="items"))
         return parsed.items, parsed[PARSE_FAILED], parsed[STATS]

@@ -20,10 +20,14 @@ from apache_beam.utils.windowed_value import PaneInfoTiming
 
 from newsbeam.schemas import load_schema
 from newsbeam.transforms.output.avro import (AVRO_CODEC, DEAD_LETTERS, NEWS_ITEMS, AvroTable,
-                                             commit_files, date_partition, file_name,
-                                             make_partition_folder, staging_folder,
-                                             temp_folder)
+                                             Commit, date_partition, file_name,
+                                             finalize_partition, make_partition_folder,
+                                             staging_folder, temp_folder)
 from newsbeam.transforms.output.summary import RunTally, finish_summary
+
+
+# Files open at once in a bundle of a staged write: one per date partition the bundle meets.
+STAGED_WRITERS_PER_BUNDLE = 1000
 
 
 class AvroSink(fileio.FileSink):
@@ -79,9 +83,11 @@ class WriteAvroPartitioned(beam.PTransform):
     """Avro records -> files under `<output>/<folder>/<key>=<date>/`; returns the file results
     (names relative to the table folder).
 
-    `staged`: the files stay in the run's hidden staging folder until the run commits them all
-    (output.avro.commit_files; the batch job). Otherwise each goes into place when written
-    (the unbounded job, whose windows close one after another).
+    `staged`: the files stay in the run's hidden staging folder until FinalizePartitions puts
+    them in place (the batch job); they are written as the records come, in each bundle, so
+    that no step holds the run's records. Otherwise each goes into place when written, in
+    `shards` files per partition and window (the unbounded job, whose windows close one after
+    another).
     """
 
     def __init__(self, output: str, table: AvroTable, run_id: str, shards: int = 1,
@@ -103,9 +109,10 @@ class WriteAvroPartitioned(beam.PTransform):
             file_naming=_partition_file_naming(path, self._run_id),
             sink=lambda destination: AvroSink(schema_name),
             shards=self._shards,
-            # 0 writers per bundle sends every record through the sharded path: exactly
-            # `shards` files per partition and window instead of one per bundle.
-            max_writers_per_bundle=0,
+            # Staged: a file per partition and bundle, no shuffle of the records (FinalizePartitions
+            # then makes `shards` of them). Otherwise 0 writers per bundle sends every record
+            # through the sharded path: exactly `shards` files per partition and window.
+            max_writers_per_bundle=STAGED_WRITERS_PER_BUNDLE if self._staged else 0,
             temp_directory=StaticValueProvider(str, temp_folder(self._base, self._run_id)))
 
 
@@ -123,21 +130,43 @@ class WriteDeadLetters(WriteAvroPartitioned):
         super().__init__(output, DEAD_LETTERS, run_id, shards, staged)
 
 
-class RunSummaryFn(beam.CombineFn):
-    """Combines ("record", NewsItem), ("dead", DeadLetter) and ("parsing", counts) into one
-    summary dict (output.summary.RunTally)."""
+class FinalizePartitions(beam.PTransform):
+    """File results of a staged write -> one output.avro.Commit per partition: its staged files
+    merged into at most `shards` files and moved into place (output.avro.finalize_partition),
+    with the story ids of `stories` (a PCollection of one {record id: story id} dict) set."""
+
+    def __init__(self, output: str, table: AvroTable, run_id: str, shards: int,
+                 stories=None):
+        super().__init__()
+        self._output, self._table, self._run_id = output, table, run_id
+        self._shards, self._stories = shards, stories
+
+    def expand(self, file_results):
+        output, table, run_id, shards = self._output, self._table, self._run_id, self._shards
+        by_partition = (file_results
+                        | "ByPartition" >> beam.Map(
+                            lambda result: (result.destination, result.file_name))
+                        | "Partitions" >> beam.GroupByKey())
+        stories = ({} if self._stories is None
+                   else {"story_of": beam.pvalue.AsSingleton(self._stories)})
+        return by_partition | "Finalize" >> beam.MapTuple(
+            lambda destination, names, story_of=None: finalize_partition(
+                output, table, run_id, destination, list(names), shards, story_of),
+            **stories)
+
+
+class TallyFn(beam.CombineFn):
+    """Combines records, dead letters or parsing counts (`add`: the RunTally method for them)
+    into a RunTally."""
+
+    def __init__(self, add: str):
+        self._add = add
 
     def create_accumulator(self):
         return RunTally()
 
     def add_input(self, tally, element):
-        kind, value = element
-        if kind == "record":
-            tally.add_record(value)
-        elif kind == "dead":
-            tally.add_dead_letter(value)
-        else:
-            tally.add_parsing_counts(value)
+        getattr(tally, self._add)(element)
         return tally
 
     def merge_accumulators(self, tallies):
@@ -147,43 +176,40 @@ class RunSummaryFn(beam.CombineFn):
         return merged
 
     def extract_output(self, tally):
-        return tally.summary()
+        return tally
 
 
 class SummarizeRun(beam.PTransform):
     """(records, dead letters, parsing counts) -> one summary dict, also written as JSON to
     `path`, last.
 
-    With `committing` = (output, run id, item file results, dead-letter file results), the run's
-    staged files are first moved into place (output.avro.commit_files), and the summary says
-    what could not be: the records and files a run claims are the ones a reader sees.
+    Each is tallied on its own, where it is made (combiner lifting): neither records nor dead
+    letters are gathered anywhere. With `commits` = (the items' Commits, the dead letters'
+    Commits: FinalizePartitions' outputs), the summary is written once every partition is
+    final, and says what could not be put in place: the records and files a run claims are
+    the ones a reader sees.
     """
 
-    def __init__(self, path: str, feeds: int, committing: tuple | None = None):
+    def __init__(self, path: str, feeds: int, commits: tuple | None = None):
         super().__init__()
         self._path = path
         self._feeds = feeds
-        self._committing = committing
+        self._commits = commits
 
     def expand(self, pcolls):
         records, dead_letters, parsing = pcolls
         path, feeds = self._path, self._feeds
-        summary = ((records | "TagRecords" >> beam.Map(lambda r: ("record", r)),
-                    dead_letters | "TagDeadLetters" >> beam.Map(lambda d: ("dead", d)),
-                    parsing | "TagParsing" >> beam.Map(lambda c: ("parsing", c)))
-                   | "Both" >> beam.Flatten()
-                   | "Combine" >> beam.CombineGlobally(RunSummaryFn()))
-        if self._committing is None:
+        tallies = [pcoll | f"Tally{name}" >> beam.CombineGlobally(TallyFn(add))
+                   for pcoll, name, add in ((records, "Records", "add_record"),
+                                            (dead_letters, "DeadLetters", "add_dead_letter"),
+                                            (parsing, "Parsing", "add_parsing_counts"))]
+        summary = tallies[0] | "Summary" >> beam.Map(
+            lambda tally, *others: sum(others, tally).summary(),
+            *(beam.pvalue.AsSingleton(other) for other in tallies[1:]))
+        if self._commits is None:
             return summary | "Write" >> beam.Map(finish_summary, feeds, path)
-        output, run_id, item_files, dead_files = self._committing
-        return summary | "CommitAndWrite" >> beam.Map(
-            _commit_and_finish, feeds, path, output, run_id,
-            item_files=beam.pvalue.AsList(item_files),
-            dead_files=beam.pvalue.AsList(dead_files))
-
-
-def _commit_and_finish(summary: dict, feeds: int, path: str, output: str, run_id: str,
-                       item_files, dead_files) -> dict:
-    items = commit_files(output, NEWS_ITEMS, run_id, [result.file_name for result in item_files])
-    dead = commit_files(output, DEAD_LETTERS, run_id, [result.file_name for result in dead_files])
-    return finish_summary(summary, feeds, path, items, dead)
+        items, dead_letters = self._commits
+        return summary | "WriteWhenFinal" >> beam.Map(
+            lambda summary, items, dead_letters: finish_summary(
+                summary, feeds, path, sum(items, Commit()), sum(dead_letters, Commit())),
+            items=beam.pvalue.AsList(items), dead_letters=beam.pvalue.AsList(dead_letters))

@@ -10,32 +10,26 @@ from apache_beam.transforms.userstate import (BagStateSpec, ReadModifyWriteState
 from apache_beam.utils.timestamp import Duration
 
 from newsbeam.transforms.beam.coders import JsonCoder
-from newsbeam.transforms.stories.assign import (MAX_STORIES_PER_KEY, Entry, assign_in_order,
-                                                choose_resolved)
-from newsbeam.transforms.stories.keys import StoryKeys, record_story_keys, story_created
+from newsbeam.transforms.stories.assign import (MAX_STORIES_PER_KEY, Entry, choose_resolved,
+                                                stories_in_order)
+from newsbeam.transforms.stories.keys import (StoryKeys, record_story_keys, story_created,
+                                              story_row)
 
-def _record_row(record: dict) -> tuple[int, str, StoryKeys]:
-    return story_created(record), record["id"], record_story_keys(record)
+class DecideStoriesInRun(beam.PTransform):
+    """NewsItem records of one batch run -> one {record id: story id} dict of the records that
+    join an older story (every other record is its own), for FinalizePartitions to set.
 
-
-class AssignStoriesInRun(beam.PTransform):
-    """NewsItem records of one batch run -> the same records with `story_id`.
-
-    The run's story keys (small: ids and hashes) are gathered on one worker and assigned in
-    order of publication (then id), exactly as follow mode would had it seen the records in
-    that order; the table goes back to the records as a side input. Stories span the run only:
-    a batch run remembers nothing from the runs before it.
+    Stories are decided in order of publication (then id), exactly as follow mode would had
+    it seen the records in that order (stories.assign.stories_in_order), from compact rows:
+    the records themselves go on to their files and are never held. Stories span the run
+    only: a batch run remembers nothing from the runs before it.
     """
 
     def expand(self, records):
-        table = (records
-                 | "StoryRows" >> beam.Map(_record_row)
-                 | "AllRows" >> beam.combiners.ToList()
-                 | "AssignInOrder" >> beam.Map(assign_in_order))
-        return records | "SetStoryId" >> beam.Map(
-            lambda record, stories: {**record,
-                                     "story_id": stories.get(record["id"], record["id"])},
-            stories=beam.pvalue.AsSingleton(table))
+        return (records
+                | "StoryRows" >> beam.Map(story_row)
+                | "AllRows" >> beam.combiners.ToList()
+                | "InOrder" >> beam.Map(stories_in_order))
 
 
 # The unbounded job: story keys in Beam keyed state.

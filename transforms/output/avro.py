@@ -88,44 +88,72 @@ class Commit:
     records_lost: int = 0  # records in the files that could not be moved
     orphans: list[str] = field(default_factory=list)  # files left behind, hidden
 
-    def add(self, other: Commit) -> Commit:
+    def __add__(self, other: Commit) -> Commit:
         return Commit(self.files + other.files, self.failures + other.failures,
                       self.records_lost + other.records_lost, self.orphans + other.orphans)
 
 
-def commit_files(output: str, table: AvroTable, run_id: str, file_names: list[str]) -> Commit:
-    """Moves a batch run's staged files (names relative to the table folder) into their
-    partitions, checking each one, and reports what could not be moved, how many records
-    that holds and which files were left behind. A file already in place (a retried commit)
-    counts as moved."""
+def finalize_partition(output: str, table: AvroTable, run_id: str, destination: str,
+                       staged_names: list[str], shards: int,
+                       story_of: dict[str, str] | None = None) -> Commit:
+    """Puts a batch run's staged files of one partition in place: their records, with their
+    `story_id` set from `story_of` when given (a record not in it is its own story), go into
+    at most `shards` files, written hidden and moved into the partition one by one, each
+    checked. Reports what could not be moved, the records that holds, and the files left
+    behind. Finalizing a partition again (a retried step) finds its files in place."""
     fs = filesystems()
     base = fs.join(output, table.folder)
     staging = staging_folder(base, run_id)
+    inputs = [path for path in (fs.join(staging, name) for name in sorted(staged_names))
+              if fs.exists(path)]
+    count = sum(avro_record_count(path) for path in inputs)
     commit = Commit()
-    for name in sorted(file_names):
-        staged, final = fs.join(staging, name), fs.join(base, name)
-        if not fs.exists(staged) and fs.exists(final):
-            commit.files += 1
-            continue
+    if not count:  # finalized before (its files are in place, or were reported then)
+        fs.delete(inputs)
+        return commit
+    files = min(shards, count) or 1
+    merged = [fs.join(staging, destination, f".merged-{shard}.avro") for shard in range(files)]
+    _merge(inputs, merged, load_schema(table.schema_name), story_of)
+    fs.delete(inputs)
+    for shard, path in enumerate(merged):
+        final = fs.join(base, file_name(destination, run_id, shard, files))
         try:
-            make_partition_folder(base, name.split("/", 1)[0])
-            fs.rename([staged], [final])
+            make_partition_folder(base, destination)
+            fs.rename([path], [final])
         except Exception as error:  # noqa: BLE001 (each file's failure is reported, not raised)
             # Beam's rename wraps each file's own error in one for the batch of renames.
             cause = next(iter(getattr(error, "exception_details", {}).values()), error)
-            commit.failures.append(f"{staged}: {' '.join(str(cause).split())[:300]}")
+            commit.failures.append(f"{path}: {' '.join(str(cause).split())[:300]}")
+            commit.records_lost += avro_record_count(path)
+            commit.orphans.append(path)
             continue
-        if fs.exists(final) and not fs.exists(staged):
+        if fs.exists(final) and not fs.exists(path):
             commit.files += 1
         else:
-            commit.failures.append(f"{staged}: not in place after the move")
-    for folder in (staging, temp_folder(base, run_id)):
-        commit.orphans += _files_below(folder)
-    commit.records_lost = sum(avro_record_count(path) for path in commit.orphans
-                              if path.endswith(".avro"))
-    for folder in (staging, temp_folder(base, run_id)):
-        _remove_empty_folders(folder)
+            commit.failures.append(f"{path}: not in place after the move")
+    _remove_empty_folders(fs.join(staging, destination))
+    _remove_empty_folders(staging)
+    _remove_empty_folders(temp_folder(base, run_id))
     return commit
+
+
+def _merge(inputs: list[str], outputs: list[str], schema: dict,
+           story_of: dict[str, str] | None) -> None:
+    """The records of `inputs`, round robin into `outputs`, their story ids set."""
+    fs = filesystems()
+    handles = [fs.create(path) for path in outputs]
+    writers = [fastavro.write.Writer(handle, schema, codec=AVRO_CODEC) for handle in handles]
+    position = 0
+    for path in inputs:
+        with fs.open(path) as source:
+            for record in fastavro.reader(source):
+                if story_of is not None:
+                    record["story_id"] = story_of.get(record["id"], record["id"])
+                writers[position % len(writers)].write(record)
+                position += 1
+    for writer, handle in zip(writers, handles):
+        writer.flush()
+        handle.close()
 
 
 def read_table(output: str, table: AvroTable):
@@ -171,12 +199,17 @@ def _files_below(folder: str) -> list[str]:
 
 
 def _remove_empty_folders(folder: str) -> None:
+    """Removes `folder` and the folders below it that are empty. Workers finalizing other
+    partitions work in the same tree at the same time: what they remove, or still fill,
+    is left to them."""
     # Local disks keep empty folders; object stores have none to remove.
     if "://" in folder or not os.path.isdir(folder):
         return
     for root, _, _ in sorted(os.walk(folder), key=lambda entry: -len(entry[0])):
-        if not os.listdir(root):
+        try:
             os.rmdir(root)
+        except OSError:
+            pass  # not empty, or removed meanwhile
 
 
 def write_avro_files(records: list[dict], output: str, table: AvroTable, run_id: str,

@@ -60,6 +60,13 @@ class RunTally:
     def add_parsing_counts(self, counts: dict[str, int]) -> None:
         self.parsing.update(counts)
 
+    def __add__(self, other: RunTally) -> RunTally:
+        """A new tally of both."""
+        total = RunTally()
+        total.merge(self)
+        total.merge(other)
+        return total
+
     def merge(self, other: RunTally) -> None:
         self.records += other.records
         for name in ("dead", "language", "topic", "entities", "parsing"):
@@ -125,7 +132,7 @@ def finish_summary(summary: dict, feeds: int, path: str, items: Commit | None = 
     files gave), saved as JSON at `path`; then, when every file is in place, the success
     marker beside it. Written last: a summary never claims what a killed run did not write."""
     items, dead_letters = items or Commit(), dead_letters or Commit()
-    both = items.add(dead_letters)
+    both = items + dead_letters
     summary = {"feeds": feeds, **summary,
                "records_written": summary["records_written"] - items.records_lost,
                "dead_letters": summary["dead_letters"] - dead_letters.records_lost,

@@ -21,6 +21,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable, Iterable, Protocol
 
+import numpy as np
+
 from newsbeam.transforms.stories.keys import StoryKeys
 
 MIN_BAND_HITS = 3
@@ -97,11 +99,29 @@ def add_entry(entries: list[Entry], entry: Entry) -> list[Entry]:
     return kept[-MAX_STORIES_PER_KEY:]
 
 
-def assign_in_order(rows: Iterable[tuple[int, str, StoryKeys]]) -> dict[str, str]:
-    """{record id: story id} for (created, record id, keys) rows, assigned in that order."""
+def stories_in_order(rows: Iterable[tuple[int, str, bytes]]) -> dict[str, str]:
+    """{record id: story id} of the records that join an older story (every other record is
+    its own story), for keys.story_row rows assigned in order of (created, record id).
+
+    A key that only one record carries can join nothing, so only keys carried twice or more
+    are kept in the index: its memory follows the run's copies, not its size.
+    """
+    rows = sorted(rows, key=lambda row: (row[0], row[1]))
+    numbers = np.frombuffer(b"".join(packed for _, _, packed in rows), dtype="<u8")
+    found, counts = np.unique(numbers[numbers != 0], return_counts=True)
+    shared = set(found[counts > 1].tolist())
     index = MemoryIndex()
-    stories: dict[str, str] = {}
-    for created, record_id, keys in sorted(rows, key=lambda row: (row[0], row[1])):
-        if record_id not in stories:
-            stories[record_id] = assign(record_id, created, keys, index).story
-    return stories
+    joined: dict[str, str] = {}
+    seen: set[str] = set()
+    for created, record_id, packed in rows:
+        if record_id in seen:
+            continue
+        seen.add(record_id)
+        link, *bands = np.frombuffer(packed, dtype="<u8").tolist()
+        keys = StoryKeys(link if link in shared else None,
+                         tuple(band for band in bands if band in shared))
+        if keys.all:
+            story = assign(record_id, created, keys, index)
+            if story.story != record_id:
+                joined[record_id] = story.story
+    return joined

@@ -146,6 +146,19 @@ def record_story_keys(record: dict) -> StoryKeys:
     return story_keys(record.get("link"), record.get("body") or "")
 
 
+def story_row(record: dict) -> tuple[int, str, bytes]:
+    """A record's part in a batch run's story decision, compact: (created, id, its story keys
+    as 8-byte integers, the link's first (0 without one), then the bands')."""
+    keys = record_story_keys(record)
+    numbers = [key_number(keys.link) if keys.link else 0, *map(key_number, keys.bands)]
+    return story_created(record), record["id"], np.array(numbers, dtype="<u8").tobytes()
+
+
+def key_number(key: str) -> int:
+    """A story key as a 64-bit integer (a hash: two keys share one with odds of 2^-64)."""
+    return int.from_bytes(hashlib.blake2b(key.encode("ascii"), digest_size=8).digest(), "little")
+
+
 def story_created(record: dict) -> int:
     """Orders stories: when the record was published, else fetched (epoch millis)."""
     published = record.get("published")

@@ -8,8 +8,8 @@ import threading
 import time
 
 import pytest
-from newsbeam.pipelines.config import RunConfig
 from newsbeam.pipelines.cli import main
+from newsbeam.pipelines.config import RunConfig
 from newsbeam.pipelines.follow.follower import Follower
 from newsbeam.pipelines.follow.state import StateError
 from newsbeam.transforms.feeds.parse import parse_feed
