@@ -26,6 +26,9 @@ class Block:
     """One paragraph-level piece of text and the texts of the links inside it."""
     text: str
     links: list[str] = field(default_factory=list)
+    # Inside <aside>: beside the article, never part of it (a related-links box; the article
+    # element an extractor hands over with a page's main text, for its source and keywords).
+    aside: bool = False
 
 
 @dataclass
@@ -63,11 +66,12 @@ class _BlockCollector(HTMLParser):
         self._links: list[str] = []
         self._link_text: list[str] | None = None
         self._skip_depth = 0
+        self._aside_depth = 0
 
     def _close_block(self):
         text = _SPACE.sub(" ", "".join(self._text)).strip()
         if text:
-            self.blocks.append(Block(text, [t for t in self._links if t]))
+            self.blocks.append(Block(text, [t for t in self._links if t], self._aside_depth > 0))
         self._text, self._links = [], []
 
     def handle_starttag(self, tag, attrs):
@@ -75,6 +79,8 @@ class _BlockCollector(HTMLParser):
             self._skip_depth += 1
         elif tag in _BLOCK_TAGS:
             self._close_block()
+            if tag == "aside":
+                self._aside_depth += 1
         elif tag == "a":
             self._link_text = []
         elif tag == "img":
@@ -92,6 +98,8 @@ class _BlockCollector(HTMLParser):
             self._skip_depth = max(0, self._skip_depth - 1)
         elif tag in _BLOCK_TAGS:
             self._close_block()
+            if tag == "aside":
+                self._aside_depth = max(0, self._aside_depth - 1)
         elif tag == "a" and self._link_text is not None:
             self._links.append(_SPACE.sub(" ", "".join(self._link_text)).strip())
             self._link_text = None
@@ -235,6 +243,22 @@ def _keywords(block: Block, rest: str) -> list[str]:
 
 def strip_boilerplate(blocks: list[Block]) -> tuple[str, Boilerplate]:
     """Split blocks into the article body and the boilerplate that follows or interrupts it.
+
+    Blocks beside the article (`Block.aside`) are read on their own, for their source,
+    keywords and headlines only: they are never body, and not counted as removed.
+    """
+    body, meta = _strip_article([block for block in blocks if not block.aside])
+    beside = [block for block in blocks if block.aside]
+    if beside:
+        _, aside_meta = _strip_article(beside)
+        meta.source_credit = meta.source_credit or aside_meta.source_credit
+        meta.keywords.extend(k for k in aside_meta.keywords if k not in meta.keywords)
+        meta.related.extend(r for r in aside_meta.related if r not in meta.related)
+    return body, meta
+
+
+def _strip_article(blocks: list[Block]) -> tuple[str, Boilerplate]:
+    """The article body of a run of blocks and the metadata of its boilerplate.
 
     The body ends at the first source line, keyword line or similar-articles heading after
     some article text (one above the article is only metadata): what comes after is the
