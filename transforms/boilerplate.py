@@ -55,6 +55,10 @@ _BLOCK_TAGS = frozenset({
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "iframe", "svg", "form", "button",
                         "select", "textarea", "template", "object", "embed", "head", "title"})
 _SPACE = regex.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+# An image or a table cell between words would otherwise glue them together.
+_SPACED_TAGS = frozenset({"img", "td", "th"})
+# Soft hyphens only mark where a word may break: left in, they split it for every search.
+_SOFT_HYPHEN = "\u00ad"
 _TAG = regex.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>")
 
 
@@ -83,14 +87,13 @@ class _BlockCollector(HTMLParser):
                 self._aside_depth += 1
         elif tag == "a":
             self._link_text = []
-        elif tag == "img":
-            # An image between words would otherwise glue them together.
+        elif tag in _SPACED_TAGS:
             self._text.append(" ")
 
     def handle_startendtag(self, tag, attrs):
         if tag in _BLOCK_TAGS:
             self._close_block()
-        elif tag == "img":
+        elif tag in _SPACED_TAGS:
             self._text.append(" ")
 
     def handle_endtag(self, tag):
@@ -107,6 +110,7 @@ class _BlockCollector(HTMLParser):
     def handle_data(self, data):
         if self._skip_depth:
             return
+        data = data.replace(_SOFT_HYPHEN, "")
         self._text.append(data)
         if self._link_text is not None:
             self._link_text.append(data)
@@ -129,7 +133,7 @@ def to_blocks(content: str) -> list[Block]:
         return collector.blocks
     blocks = []
     # Feeds that escape their text twice leave entities in what feedparser hands over.
-    for line in html.unescape(content).splitlines():
+    for line in html.unescape(content).replace(_SOFT_HYPHEN, "").splitlines():
         text = _SPACE.sub(" ", line).strip()
         if text:
             blocks.append(Block(text))
