@@ -317,7 +317,7 @@ def _strip_article(blocks: list[Block]) -> tuple[str, Boilerplate]:
             early = body_chars < (total_chars - body_chars)
             next_is_last_headline = (
                 not inline and index < len(blocks) and _is_headline(blocks[index].text))
-            if not in_tail and early and (inline or next_is_last_headline):
+            if not in_tail and (inline or (early and next_is_last_headline)):
                 # An inline teaser in the middle of the article: cut it, keep reading the body.
                 if not inline:
                     meta.related.append(_clean_headline(blocks[index].text))
@@ -328,10 +328,14 @@ def _strip_article(blocks: list[Block]) -> tuple[str, Boilerplate]:
                 in_tail = True
             in_related_list = False
         elif related_list is not None:
-            in_tail = True
-            in_related_list = True
             if related_list:
                 meta.related.append(_clean_headline(related_list))
+            # A list heading straight before a paragraph of text stands alone: its list was
+            # left out (an extractor drops link lists), and the article goes on.
+            list_follows = index >= len(blocks) or _is_headline(blocks[index].text)
+            if in_tail or list_follows:
+                in_tail = True
+                in_related_list = True
         elif in_tail:
             if (expect_headline or in_related_list) and _is_headline(text):
                 headline = _clean_headline(text)
