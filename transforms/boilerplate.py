@@ -166,12 +166,23 @@ _KEYWORDS = _starts("كلمات دلالية", "الكلمات الدلالية"
 _READ_ALSO = _starts("اقرأ أيضا", "إقرأ أيضا", "اقرأ كذلك", "اقرأ المزيد", "اقرأ ايضا",
                      "شاهد أيضا", "طالع أيضا", "قد يهمك أيضا", "قد يهمك", "read also",
                      "also read", "read more", "see also", "related", "more on this story",
-                     "more from")
+                     "more from",
+                     # The other languages of newsbeam's feeds: French, German, Spanish,
+                     # Portuguese, Italian.
+                     "à lire aussi", "a lire aussi", "lire aussi", "voir aussi",
+                     "lesen sie auch", "lesen sie mehr", "zum weiterlesen", "auch interessant",
+                     "lea también", "lea más", "lee también", "lee más", "te puede interesar",
+                     "le puede interesar", "leia também", "leia mais", "veja também",
+                     "leggi anche")
 _RELATED_LIST = _starts("مقالات مشابهة", "مقالات ذات صلة", "أخبار ذات صلة", "أخبار متعلقة",
                         "مواضيع ذات صلة", "موضوعات ذات صلة", "الأكثر قراءة", "أخبار مشابهة",
                         "related articles", "related stories", "related news", "related posts",
                         "similar articles", "you may also like", "recommended", "most read",
-                        "more stories", "trending")
+                        "more stories", "trending",
+                        "sur le même sujet", "articles similaires", "les plus lus", "mehr zum thema",
+                        "ähnliche artikel", "weitere artikel", "meistgelesen",
+                        "noticias relacionadas", "artículos relacionados", "lo más leído",
+                        "notícias relacionadas", "mais lidas", "articoli correlati")
 # Prompts are whole blocks of their own; they may stand anywhere in an item.
 _PROMPT = regex.compile(
     r"^" + _BULLET + r"(?:"
