@@ -276,11 +276,12 @@ def _strip_article(blocks: list[Block]) -> tuple[str, Boilerplate]:
     """The article body of a run of blocks and the metadata of its boilerplate.
 
     The body ends at the first source line, keyword line or similar-articles heading after
-    some article text (one above the article is only metadata): what comes after is the
-    aggregator's tail, mined for its source, keywords and headlines. A "read also" heading
-    ends the body too, unless it sits in the first half of the item with a one-line headline
-    (an inline teaser): then only the teaser is cut. Prompts to share or follow go wherever
-    they are.
+    some article text (one above the article is only metadata; a heading with no list after
+    it is cut alone): what comes after is the aggregator's tail, mined for its source,
+    keywords and headlines. A "read also" heading ends the body too, unless it is an inline
+    teaser: its headline on the same line (cut wherever it stands), or on the next line in
+    the first half of the item (both lines cut). Prompts to share or follow go wherever they
+    are.
     """
     meta = Boilerplate()
     body: list[str] = []
