@@ -21,6 +21,7 @@ import lxml.html
 from trafilatura import bare_extraction
 from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.settings import Extractor
+from trafilatura.xml import xmltotxt
 
 # Only this much of a page is parsed. News pages are well under 2 MB, their article text in
 # the first few hundred KB; a bigger page is mostly inline scripts and data, and parsing and
@@ -93,13 +94,24 @@ def extract_article(html: bytes | str, url: str | None = None,
     # trafilatura works on its own copy of the tree, so the metadata and the article element
     # read above come from the page as it was.
     document = bare_extraction(tree, options=_EXTRACTOR)
-    if document is not None and document.text:
-        # Composed characters, as trafilatura's own output: pages mix the two forms, and text
-        # searched for (a name, a snippet) is typed composed.
-        article.text = unicodedata.normalize("NFC", document.text)
+    if document is None or not document.text:
+        return article
+    body, text = document.body, document.text
+    # The record carries the title on its own; a body that repeats it counts it twice.
+    if article.title and len(body) and _same_words("".join(body[0].itertext()), article.title):
+        body.remove(body[0])
+        text = xmltotxt(body, include_formatting=False)
+    # Composed characters, as trafilatura's own output: pages mix the two forms, and text
+    # searched for (a name, a snippet) is typed composed.
+    article.text = unicodedata.normalize("NFC", text)
+    if article.text:
         article.html = unicodedata.normalize("NFC", lxml.html.tostring(
-            convert_to_html(document.body)[0], encoding="unicode"))
+            convert_to_html(body)[0], encoding="unicode"))
     return article
+
+
+def _same_words(text: str, other: str) -> bool:
+    return " ".join(text.split()).casefold() == " ".join(other.split()).casefold()
 
 
 # ---------------------------------------------------------------------------------------------
