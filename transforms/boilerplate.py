@@ -307,10 +307,11 @@ def _strip_article(blocks: list[Block]) -> tuple[str, Boilerplate]:
         head = _key(block.text[:_MARKER_HEAD_CHARS])
         source = _after_marker(_SOURCE, block, head)
         keywords = _after_marker(_KEYWORDS, block, head) if source is None else None
-        read_also = (_after_marker(_READ_ALSO, block, head)
-                     if source is None and keywords is None else None)
+        # List headings first: "related" alone is a read-also marker, "related articles" a list.
         related_list = (_after_marker(_RELATED_LIST, block, head)
-                        if source is None and keywords is None and read_also is None else None)
+                        if source is None and keywords is None else None)
+        read_also = (_after_marker(_READ_ALSO, block, head)
+                     if source is None and keywords is None and related_list is None else None)
 
         if source is not None and (source or block.links):
             meta.source_credit = meta.source_credit or _clean_headline(
