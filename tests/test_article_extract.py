@@ -157,6 +157,12 @@ def test_published_from_json_ld_date_published():
     assert extract_article(html).published == 1695121500000
 
 
+def test_published_from_the_page_when_head_and_json_ld_have_no_date():
+    html = page(body='<p class="date"><time datetime="2023-09-19">19 September</time></p>'
+                + ARTICLE)
+    assert extract_article(html).published == 1695081600000
+
+
 def test_published_without_a_zone_is_utc_and_rfc_2822_is_read():
     assert parse_date("2023-09-19") == 1695081600000
     assert parse_date("Tue, 19 Sep 2023 14:05:00 +0300") == 1695121500000

@@ -18,6 +18,7 @@ from urllib.parse import urljoin
 import charset_normalizer
 import lxml.etree
 import lxml.html
+from htmldate import find_date
 from trafilatura import bare_extraction
 from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.settings import Extractor
@@ -263,9 +264,13 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None) -> Articl
             element.get("content") or element.text_content()
             for element in tree.xpath('//*[@rel="author" or @itemprop="author"]')))
     if article.published is None:
-        article.published = next((millis for value in tree.xpath(
-            '//time[@itemprop="datePublished" or @pubdate]/@datetime | //article//time/@datetime')
-            if (millis := parse_date(value)) is not None), None)
+        # htmldate (trafilatura's date finder) also reads the URL, <time> and <abbr> elements
+        # and date patterns in the text. It copies the tree, so it runs only for pages without
+        # a date in their head or JSON-LD: 146 of the 240 trafilatura pages. With it the day
+        # is right on 134 of the 169 pages with a known date (88 with <time> elements instead),
+        # and all metadata takes 2.4 ms a page (trafilatura's extract_metadata, fast: 13 ms).
+        article.published = parse_date(find_date(
+            tree, extensive_search=False, original_date=True, url=article.canonical_url or url))
     return article
 
 
