@@ -146,6 +146,12 @@ def test_authors_from_json_ld_when_the_head_has_none():
     assert extract_article(html).authors == ["Jane Doe", "Ali Hassan"]
 
 
+def test_json_ld_nested_too_deep_for_python_is_passed_over():
+    html = page('<script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000
+                + "</script>")
+    assert extract_article(html).authors == []
+
+
 def test_published_from_article_published_time_in_epoch_millis():
     html = page('<meta property="article:published_time" content="2023-09-19T14:05:00+03:00">')
     assert extract_article(html).published == 1695121500000

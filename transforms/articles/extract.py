@@ -41,6 +41,7 @@ class NotHtmlError(ValueError):
 
 @dataclass
 class Article:
+    """An article page's main text and metadata; None where the page does not say."""
     text: str = ""  # the main text, one paragraph a line; "" when the page has none
     html: str = ""  # the main text as simple HTML (p, h1-h6, ul/li, table, blockquote)
     # The short lines with links of the page's article element, which the main text leaves
@@ -357,7 +358,7 @@ def _linked_data(tree) -> dict:
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(script.text or "", strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # broken, or nested beyond Python's stack
             continue
         stack = [data]
         while stack:
