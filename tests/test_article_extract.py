@@ -1,4 +1,5 @@
 """extract_article: the seed served as a web page, metadata, bad input, the size cap, charsets."""
+import re
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,7 @@ import pytest
 from transforms.articles import extract as extract_module
 from transforms.articles.extract import (NotHtmlError, decode_html, extract_article,
                                          parse_date)
+from transforms.boilerplate import clean_item
 from transforms.enrich import enrich
 from transforms.feeds import parse_feed
 
@@ -82,6 +84,21 @@ def test_seed_page_topic_is_the_feed_forms(seed_records, form):
 def test_seed_page_entities_are_the_feed_forms(seed_records, form):
     assert entities(seed_records["page"]) == entities(seed_records[form])
     assert ("PERSON", "دميتري بيسكوف") in {e[:2] for e in entities(seed_records["page"])}
+
+
+def test_without_source_and_keyword_lines_the_read_also_box_still_ends_the_body(seed_records):
+    # The box's article made longer than the seed's own: the read-also heading comes in the
+    # first half of the text.
+    html = SEED_PAGE.decode("utf-8")
+    html = re.sub(r'<p class="source">.*?</p>\s*<div class="tags">.*?</div>', "", html,
+                  flags=re.S)
+    box_start = html.index('<div class="read-also">')
+    box_end = html.index("</div>", box_start)
+    paragraphs = "".join(re.findall(r"<p>.*?</p>", html[box_start:box_end], flags=re.S))
+    html = html[:box_end] + paragraphs * 2 + html[box_end:]
+    article = extract_article(html)
+    body = clean_item({"title": article.title, "content": article.content})["body"]
+    assert body == seed_records["feed"]["body"]
 
 
 def test_plain_trafilatura_keeps_the_seed_pages_trailer():

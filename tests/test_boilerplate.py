@@ -162,6 +162,14 @@ def test_inline_read_also_late_in_the_article_is_cut_and_reading_goes_on():
     assert meta.related == ["Another story about something else"]
 
 
+def test_a_read_also_heading_element_ends_the_body_even_early():
+    second = "<p>" + "نص الخبر الثاني الطويل في صندوق اقرأ أيضا. " * 10 + "</p>"
+    body, meta = body_and_meta("<p>الفقرة الوحيدة من الخبر.</p><h3>اقرأ أيضا</h3>"
+                               "<h4>عنوان الخبر الثاني</h4>" + second * 3)
+    assert body == "الفقرة الوحيدة من الخبر."
+    assert meta.related == ["عنوان الخبر الثاني"]
+
+
 def test_a_related_heading_without_its_list_is_cut_alone():
     body, meta = body_and_meta("<p>First paragraph.</p><h3>Most read</h3>"
                                "<p>The story goes on after the box, in a full sentence.</p>")

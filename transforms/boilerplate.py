@@ -29,6 +29,7 @@ class Block:
     # Inside <aside>: beside the article, never part of it (a related-links box; the article
     # element an extractor hands over with a page's main text, for its source and keywords).
     aside: bool = False
+    heading: bool = False  # an <h1>-<h6> of its own
 
 
 @dataclass
@@ -52,6 +53,7 @@ _BLOCK_TAGS = frozenset({
     "figcaption", "hr", "pre", "address", "main", "nav", "details", "summary",
 })
 # Their content is never article text.
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "iframe", "svg", "form", "button",
                         "select", "textarea", "template", "object", "embed", "head", "title"})
 _SPACE = regex.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
@@ -71,11 +73,13 @@ class _BlockCollector(HTMLParser):
         self._link_text: list[str] | None = None
         self._skip_depth = 0
         self._aside_depth = 0
+        self._in_heading = False
 
     def _close_block(self):
         text = _SPACE.sub(" ", "".join(self._text)).strip()
         if text:
-            self.blocks.append(Block(text, [t for t in self._links if t], self._aside_depth > 0))
+            self.blocks.append(Block(text, [t for t in self._links if t], self._aside_depth > 0,
+                                     self._in_heading))
         self._text, self._links = [], []
 
     def handle_starttag(self, tag, attrs):
@@ -85,6 +89,8 @@ class _BlockCollector(HTMLParser):
             self._close_block()
             if tag == "aside":
                 self._aside_depth += 1
+            elif tag in _HEADING_TAGS:
+                self._in_heading = True
         elif tag == "a":
             self._link_text = []
         elif tag in _SPACED_TAGS:
@@ -103,6 +109,8 @@ class _BlockCollector(HTMLParser):
             self._close_block()
             if tag == "aside":
                 self._aside_depth = max(0, self._aside_depth - 1)
+            elif tag in _HEADING_TAGS:
+                self._in_heading = False
         elif tag == "a" and self._link_text is not None:
             self._links.append(_SPACE.sub(" ", "".join(self._link_text)).strip())
             self._link_text = None
@@ -280,8 +288,9 @@ def _strip_article(blocks: list[Block]) -> tuple[str, Boilerplate]:
     it is cut alone): what comes after is the aggregator's tail, mined for its source,
     keywords and headlines. A "read also" heading ends the body too, unless it is an inline
     teaser: its headline on the same line (cut wherever it stands), or on the next line in
-    the first half of the item (both lines cut). Prompts to share or follow go wherever they
-    are.
+    the first half of the item (both lines cut) when the marker is not a heading element of
+    its own (<h3>Read also</h3> heads a box with another article). Prompts to share or follow
+    go wherever they are.
     """
     meta = Boilerplate()
     body: list[str] = []
@@ -330,7 +339,9 @@ def _strip_article(blocks: list[Block]) -> tuple[str, Boilerplate]:
             early = body_chars < (total_chars - body_chars)
             next_is_last_headline = (
                 not inline and index < len(blocks) and _is_headline(blocks[index].text))
-            if not in_tail and (inline or (early and next_is_last_headline)):
+            # A heading of its own heads a box: what follows it is another article's.
+            box = block.heading and not inline
+            if not in_tail and (inline or (early and next_is_last_headline and not box)):
                 # An inline teaser in the middle of the article: cut it, keep reading the body.
                 if not inline:
                     meta.related.append(_clean_headline(blocks[index].text))
