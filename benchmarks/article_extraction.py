@@ -61,7 +61,8 @@ def snippet_pages(folder: Path) -> list[Page]:
 
 def gold_body_pages(folder: Path) -> list[Page]:
     truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
-    return [Page(item.get("url"), gzip.decompress((folder / "html" / f"{key}.html.gz").read_bytes()),
+    return [Page(item.get("url"),
+                 gzip.decompress((folder / "html" / f"{key}.html.gz").read_bytes()),
                  {"body": item["articleBody"]})
             for key, item in truth.items()]
 

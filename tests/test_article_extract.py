@@ -307,5 +307,5 @@ def test_undeclared_windows_1256_is_detected():
 
 
 def test_utf8_with_a_stray_latin1_byte_stays_utf8():
-    data = ("<p>" + "Grüße aus Köln, schöne Grüße! " * 20 + "</p>").encode("utf-8") + b"<p>caf\xe9</p>"
+    data = ("<p>" + "Grüße aus Köln! " * 20 + "</p>").encode("utf-8") + b"<p>caf\xe9</p>"
     assert "Grüße aus Köln" in decode_html(data)

@@ -52,8 +52,8 @@ _BLOCK_TAGS = frozenset({
     "tr", "table", "blockquote", "section", "article", "header", "footer", "aside", "figure",
     "figcaption", "hr", "pre", "address", "main", "nav", "details", "summary",
 })
-# Their content is never article text.
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Their content is never article text.
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "iframe", "svg", "form", "button",
                         "select", "textarea", "template", "object", "embed", "head", "title"})
 _SPACE = regex.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
@@ -187,8 +187,8 @@ _RELATED_LIST = _starts("مقالات مشابهة", "مقالات ذات صلة
                         "related articles", "related stories", "related news", "related posts",
                         "similar articles", "you may also like", "recommended", "most read",
                         "more stories", "trending",
-                        "sur le même sujet", "articles similaires", "les plus lus", "mehr zum thema",
-                        "ähnliche artikel", "weitere artikel", "meistgelesen",
+                        "sur le même sujet", "articles similaires", "les plus lus",
+                        "mehr zum thema", "ähnliche artikel", "weitere artikel", "meistgelesen",
                         "noticias relacionadas", "artículos relacionados", "lo más leído",
                         "notícias relacionadas", "mais lidas", "articoli correlati")
 # Prompts are whole blocks of their own; they may stand anywhere in an item.
