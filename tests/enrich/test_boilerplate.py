@@ -57,6 +57,21 @@ def test_image_between_words_keeps_them_apart():
     assert html_to_text("word<img src='x.png'>next") == "word next"
 
 
+def test_table_cells_are_kept_apart():
+    assert html_to_text("<table><tr><td>1</td><td>Kyle Busch</td><td>5040</td></tr></table>") \
+        == "1 Kyle Busch 5040"
+
+
+def test_soft_hyphens_are_dropped():
+    assert html_to_text("<p>Lauf&shy;zei&shy;ten</p>") == "Laufzeiten"
+
+
+def test_blocks_inside_aside_are_marked():
+    blocks = to_blocks("<p>Text.</p><aside><p>Tags: <a href='1'>x</a></p></aside><p>More.</p>")
+    assert [(b.text, b.aside) for b in blocks] == [("Text.", False), ("Tags: x", True),
+                                                     ("More.", False)]
+
+
 def test_links_of_a_block_are_collected():
     [block] = to_blocks('<p>Tags: <a href="1">Red Sea</a>, <a href="2">Yemen</a></p>')
     assert block.links == ["Red Sea", "Yemen"]
@@ -139,6 +154,59 @@ def test_inline_read_also_early_in_the_article_is_cut_and_reading_goes_on():
                                 "الفقرة الثانية من الخبر وهي أطول من غيرها بكثير لتكون في النصف الأول.",
                                 "الفقرة الثالثة والأخيرة من الخبر وفيها تفاصيل إضافية كثيرة."]
     assert meta.related == ["عنوان خبر آخر"]
+
+
+def test_inline_read_also_late_in_the_article_is_cut_and_reading_goes_on():
+    content = ("<p>The first paragraph of the story, long enough to weigh something here.</p>"
+               "<p>The second paragraph of the story, just as long as the first one was.</p>"
+               "<p>Read more: Another story about something else</p><p>The last paragraph.</p>")
+    body, meta = body_and_meta(content)
+    assert body.split("\n")[-1] == "The last paragraph."
+    assert meta.related == ["Another story about something else"]
+
+
+def test_a_read_also_heading_element_ends_the_body_even_early():
+    second = "<p>" + "نص الخبر الثاني الطويل في صندوق اقرأ أيضا. " * 10 + "</p>"
+    body, meta = body_and_meta("<p>الفقرة الوحيدة من الخبر.</p><h3>اقرأ أيضا</h3>"
+                               "<h4>عنوان الخبر الثاني</h4>" + second * 3)
+    assert body == "الفقرة الوحيدة من الخبر."
+    assert meta.related == ["عنوان الخبر الثاني"]
+
+
+def test_a_related_heading_without_its_list_is_cut_alone():
+    body, meta = body_and_meta("<p>First paragraph.</p><h3>Most read</h3>"
+                               "<p>The story goes on after the box, in a full sentence.</p>")
+    assert body == "First paragraph.\nThe story goes on after the box, in a full sentence."
+
+
+def test_read_also_markers_in_other_languages():
+    body, meta = body_and_meta("<p>Erster Absatz.</p><p>Lesen Sie auch: Ein anderer Artikel</p>")
+    assert (body, meta.related) == ("Erster Absatz.", ["Ein anderer Artikel"])
+
+
+def test_aside_text_is_never_body_and_not_counted_as_removed():
+    body, meta = body_and_meta("<p>The story.</p><aside><p>A pull quote from it.</p></aside>")
+    assert (body, meta.removed_chars) == ("The story.", 0)
+
+
+def test_a_related_box_in_an_aside_does_not_end_the_article():
+    body, meta = body_and_meta("<p>First part.</p><aside><h4>Related articles</h4><ul>"
+                               "<li><a href='1'>Another headline</a></li></ul></aside>"
+                               "<p>Second part.</p>")
+    assert body == "First part.\nSecond part."
+    assert meta.related == ["Another headline"]
+
+
+def test_the_articles_own_source_comes_before_an_asides():
+    body, meta = body_and_meta("<aside><p>Source: Reuters</p></aside><p>Text.</p>"
+                               "<p>Source: AP</p>")
+    assert (body, meta.source_credit) == ("Text.", "AP")
+
+
+def test_a_related_articles_heading_is_a_list_not_a_read_also_teaser():
+    body, meta = body_and_meta("<p>Text.</p><h3>Related articles</h3>"
+                               "<ul><li>First headline</li><li>Second headline</li></ul>")
+    assert (body, meta.related) == ("Text.", ["First headline", "Second headline"])
 
 
 def test_share_and_follow_prompts_go_anywhere():

@@ -25,6 +25,10 @@ class Block:
     """One paragraph-level piece of text and the texts of the links inside it."""
     text: str
     links: list[str] = field(default_factory=list)
+    # Inside <aside>: beside the article, never part of it (a related-links box; the article
+    # element an extractor hands over with a page's main text, for its source and keywords).
+    aside: bool = False
+    heading: bool = False  # an <h1>-<h6> of its own
 
 
 @dataclass
@@ -47,10 +51,15 @@ _BLOCK_TAGS = frozenset({
     "tr", "table", "blockquote", "section", "article", "header", "footer", "aside", "figure",
     "figcaption", "hr", "pre", "address", "main", "nav", "details", "summary",
 })
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Their content is never article text.
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "iframe", "svg", "form", "button",
                         "select", "textarea", "template", "object", "embed", "head", "title"})
 _SPACE = regex.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+# An image or a table cell between words would otherwise glue them together.
+_SPACED_TAGS = frozenset({"img", "td", "th"})
+# Soft hyphens only mark where a word may break: left in, they split it for every search.
+_SOFT_HYPHEN = "\u00ad"
 _TAG = regex.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>")
 
 
@@ -62,11 +71,14 @@ class _BlockCollector(HTMLParser):
         self._links: list[str] = []
         self._link_text: list[str] | None = None
         self._skip_depth = 0
+        self._aside_depth = 0
+        self._in_heading = False
 
     def _close_block(self):
         text = _SPACE.sub(" ", "".join(self._text)).strip()
         if text:
-            self.blocks.append(Block(text, [t for t in self._links if t]))
+            self.blocks.append(Block(text, [t for t in self._links if t], self._aside_depth > 0,
+                                     self._in_heading))
         self._text, self._links = [], []
 
     def handle_starttag(self, tag, attrs):
@@ -74,16 +86,19 @@ class _BlockCollector(HTMLParser):
             self._skip_depth += 1
         elif tag in _BLOCK_TAGS:
             self._close_block()
+            if tag == "aside":
+                self._aside_depth += 1
+            elif tag in _HEADING_TAGS:
+                self._in_heading = True
         elif tag == "a":
             self._link_text = []
-        elif tag == "img":
-            # An image between words would otherwise glue them together.
+        elif tag in _SPACED_TAGS:
             self._text.append(" ")
 
     def handle_startendtag(self, tag, attrs):
         if tag in _BLOCK_TAGS:
             self._close_block()
-        elif tag == "img":
+        elif tag in _SPACED_TAGS:
             self._text.append(" ")
 
     def handle_endtag(self, tag):
@@ -91,6 +106,10 @@ class _BlockCollector(HTMLParser):
             self._skip_depth = max(0, self._skip_depth - 1)
         elif tag in _BLOCK_TAGS:
             self._close_block()
+            if tag == "aside":
+                self._aside_depth = max(0, self._aside_depth - 1)
+            elif tag in _HEADING_TAGS:
+                self._in_heading = False
         elif tag == "a" and self._link_text is not None:
             self._links.append(_SPACE.sub(" ", "".join(self._link_text)).strip())
             self._link_text = None
@@ -98,6 +117,7 @@ class _BlockCollector(HTMLParser):
     def handle_data(self, data):
         if self._skip_depth:
             return
+        data = data.replace(_SOFT_HYPHEN, "")
         self._text.append(data)
         if self._link_text is not None:
             self._link_text.append(data)
@@ -120,7 +140,7 @@ def to_blocks(content: str) -> list[Block]:
         return collector.blocks
     blocks = []
     # Feeds that escape their text twice leave entities in what feedparser hands over.
-    for line in html.unescape(content).splitlines():
+    for line in html.unescape(content).replace(_SOFT_HYPHEN, "").splitlines():
         text = _SPACE.sub(" ", line).strip()
         if text:
             blocks.append(Block(text))
@@ -153,12 +173,23 @@ _KEYWORDS = _starts("كلمات دلالية", "الكلمات الدلالية"
 _READ_ALSO = _starts("اقرأ أيضا", "إقرأ أيضا", "اقرأ كذلك", "اقرأ المزيد", "اقرأ ايضا",
                      "شاهد أيضا", "طالع أيضا", "قد يهمك أيضا", "قد يهمك", "read also",
                      "also read", "read more", "see also", "related", "more on this story",
-                     "more from")
+                     "more from",
+                     # The other languages of newsbeam's feeds: French, German, Spanish,
+                     # Portuguese, Italian.
+                     "à lire aussi", "a lire aussi", "lire aussi", "voir aussi",
+                     "lesen sie auch", "lesen sie mehr", "zum weiterlesen", "auch interessant",
+                     "lea también", "lea más", "lee también", "lee más", "te puede interesar",
+                     "le puede interesar", "leia também", "leia mais", "veja também",
+                     "leggi anche")
 _RELATED_LIST = _starts("مقالات مشابهة", "مقالات ذات صلة", "أخبار ذات صلة", "أخبار متعلقة",
                         "مواضيع ذات صلة", "موضوعات ذات صلة", "الأكثر قراءة", "أخبار مشابهة",
                         "related articles", "related stories", "related news", "related posts",
                         "similar articles", "you may also like", "recommended", "most read",
-                        "more stories", "trending")
+                        "more stories", "trending",
+                        "sur le même sujet", "articles similaires", "les plus lus",
+                        "mehr zum thema", "ähnliche artikel", "weitere artikel", "meistgelesen",
+                        "noticias relacionadas", "artículos relacionados", "lo más leído",
+                        "notícias relacionadas", "mais lidas", "articoli correlati")
 # Prompts are whole blocks of their own; they may stand anywhere in an item.
 _PROMPT = regex.compile(
     r"^" + _BULLET + r"(?:"
@@ -235,12 +266,30 @@ def _keywords(block: Block, rest: str) -> list[str]:
 def strip_boilerplate(blocks: list[Block]) -> tuple[str, Boilerplate]:
     """Split blocks into the article body and the boilerplate that follows or interrupts it.
 
+    Blocks beside the article (`Block.aside`) are read on their own, for their source,
+    keywords and headlines only: they are never body, and not counted as removed.
+    """
+    body, meta = _strip_article([block for block in blocks if not block.aside])
+    beside = [block for block in blocks if block.aside]
+    if beside:
+        _, aside_meta = _strip_article(beside)
+        meta.source_credit = meta.source_credit or aside_meta.source_credit
+        meta.keywords.extend(k for k in aside_meta.keywords if k not in meta.keywords)
+        meta.related.extend(r for r in aside_meta.related if r not in meta.related)
+    return body, meta
+
+
+def _strip_article(blocks: list[Block]) -> tuple[str, Boilerplate]:
+    """The article body of a run of blocks and the metadata of its boilerplate.
+
     The body ends at the first source line, keyword line or similar-articles heading after
-    some article text (one above the article is only metadata): what comes after is the
-    aggregator's tail, mined for its source, keywords and headlines. A "read also" heading
-    ends the body too, unless it sits in the first half of the item with a one-line headline
-    (an inline teaser): then only the teaser is cut. Prompts to share or follow go wherever
-    they are.
+    some article text (one above the article is only metadata; a heading with no list after
+    it is cut alone): what comes after is the aggregator's tail, mined for its source,
+    keywords and headlines. A "read also" heading ends the body too, unless it is an inline
+    teaser: its headline on the same line (cut wherever it stands), or on the next line in
+    the first half of the item (both lines cut) when the marker is not a heading element of
+    its own (<h3>Read also</h3> heads a box with another article). Prompts to share or follow
+    go wherever they are.
     """
     meta = Boilerplate()
     body: list[str] = []
@@ -266,10 +315,11 @@ def strip_boilerplate(blocks: list[Block]) -> tuple[str, Boilerplate]:
         head = _key(block.text[:_MARKER_HEAD_CHARS])
         source = _after_marker(_SOURCE, block, head)
         keywords = _after_marker(_KEYWORDS, block, head) if source is None else None
-        read_also = (_after_marker(_READ_ALSO, block, head)
-                     if source is None and keywords is None else None)
+        # List headings first: "related" alone is a read-also marker, "related articles" a list.
         related_list = (_after_marker(_RELATED_LIST, block, head)
-                        if source is None and keywords is None and read_also is None else None)
+                        if source is None and keywords is None else None)
+        read_also = (_after_marker(_READ_ALSO, block, head)
+                     if source is None and keywords is None and related_list is None else None)
 
         if source is not None and (source or block.links):
             meta.source_credit = meta.source_credit or _clean_headline(
@@ -288,7 +338,9 @@ def strip_boilerplate(blocks: list[Block]) -> tuple[str, Boilerplate]:
             early = body_chars < (total_chars - body_chars)
             next_is_last_headline = (
                 not inline and index < len(blocks) and _is_headline(blocks[index].text))
-            if not in_tail and early and (inline or next_is_last_headline):
+            # A heading of its own heads a box: what follows it is another article's.
+            box = block.heading and not inline
+            if not in_tail and (inline or (early and next_is_last_headline and not box)):
                 # An inline teaser in the middle of the article: cut it, keep reading the body.
                 if not inline:
                     meta.related.append(_clean_headline(blocks[index].text))
@@ -299,10 +351,14 @@ def strip_boilerplate(blocks: list[Block]) -> tuple[str, Boilerplate]:
                 in_tail = True
             in_related_list = False
         elif related_list is not None:
-            in_tail = True
-            in_related_list = True
             if related_list:
                 meta.related.append(_clean_headline(related_list))
+            # A list heading straight before a paragraph of text stands alone: its list was
+            # left out (an extractor drops link lists), and the article goes on.
+            list_follows = index >= len(blocks) or _is_headline(blocks[index].text)
+            if in_tail or list_follows:
+                in_tail = True
+                in_related_list = True
         elif in_tail:
             if (expect_headline or in_related_list) and _is_headline(text):
                 headline = _clean_headline(text)

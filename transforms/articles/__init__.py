@@ -1,0 +1,1 @@
+"""Full article pages: the main text and metadata of a news article's web page."""
