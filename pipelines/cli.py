@@ -48,6 +48,9 @@ def format_summary(summary: dict) -> str:
     def counts(mapping: dict) -> str:
         return ", ".join(f"{key} {value}" for key, value in mapping.items()) or "none"
 
+    # Article pages: only with --fetch_articles (a summary of an older run has no such fields).
+    pages = {name: summary.get(name) or 0 for name in
+             ("pages_fetched", "pages_skipped_by_robots", "pages_failed")}
     lines = [
         f"feeds: {summary['feeds']} ({summary['feeds_unreadable']} unreadable, "
         f"{summary['feeds_unparseable']} not parseable)",
@@ -55,6 +58,10 @@ def format_summary(summary: dict) -> str:
         f"records written: {summary['records_written']}",
         f"dead letters: {summary['dead_letters']}"
         + (f" ({counts(summary['dead_letters_by_stage'])})" if summary["dead_letters"] else ""),
+        *([f"article pages: {pages['pages_fetched']} fetched, "
+           f"{pages['pages_skipped_by_robots']} skipped by robots.txt"
+           + (f", failed: {counts(pages['pages_failed'])}" if pages["pages_failed"] else "")]
+          if any(pages.values()) else []),
         f"languages: {counts(summary['by_language'])}",
         f"topics: {counts(summary['by_topic'])}",
         "top entities: " + (", ".join(

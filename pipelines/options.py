@@ -17,8 +17,8 @@ LOCAL_RUNNER = "FnApiRunner"
 # Options read only by the local follow loop (`newsbeam run --follow`): a job on Flink or
 # Dataflow never looks at them, so the Flex Template (deploy/dataflow/metadata.json) leaves
 # them out and its entry point refuses them. Every other option here is a template parameter;
-# tests/deploy/test_dataflow.py fails when the two drift apart.
-FOLLOW_ONLY_OPTIONS = ("follow", "state", "rebuild_state")
+# tests/deploy/test_deploy.py fails when the two drift apart.
+FOLLOW_ONLY_OPTIONS = ("follow", "state", "rebuild_state", "article_wait")
 
 DAY_SECONDS = 86400.0
 
@@ -44,6 +44,13 @@ def positive_float(value: str) -> float:
     number = float(value)
     if not number > 0:  # also refuses nan
         raise argparse.ArgumentTypeError(f"must be more than 0, not {value}")
+    return number
+
+
+def non_negative_float(value: str) -> float:
+    number = float(value)
+    if not number >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
     return number
 
 
@@ -85,6 +92,18 @@ def add_arguments(parser, beam_owned: bool = False) -> None:
             help="The User-Agent header sent with every feed request (Beam's own option, "
                  "which newsbeam reads); say who you are and how to reach you. Default: "
                  f"{USER_AGENT!r}.")
+    articles = parser.add_argument_group("article pages (every mode)")
+    articles.add_argument(
+        "--fetch_articles", action="store_true", default=False,
+        help="Fetch each new or revised item's article page (its link), once, and enrich the "
+             "article's text instead of the feed's teaser; robots.txt is honoured.")
+    articles.add_argument(
+        "--per_host_delay", type=non_negative_float, default=0.0,
+        help="Seconds between the starts of two page requests to one host.")
+    articles.add_argument(
+        "--article_wait", type=positive_float, default=10.0,
+        help="Follow mode: seconds a new item waits for its page before it is written with "
+             "the feed's text.")
     follow = parser.add_argument_group("follow mode (local, live)")
     follow.add_argument(
         "--follow", action="store_true", default=False,

@@ -39,9 +39,13 @@ class RunTally:
         self.entity_text: dict[str, str] = {}
         self.feed_errors: list[str] = []
         self.parsing = Counter()  # what parsing set right: bytes replaced, repeated items
+        self.pages = Counter()  # article pages: "fetched", or the reason they were not
 
     def add_record(self, record: dict) -> None:
         self.records += 1
+        if record.get("article"):
+            error = record["article"]["error"]
+            self.pages[error.split(":", 1)[0] if error else "fetched"] += 1
         self.language[record["language"]] += 1
         self.topic[record["topic"]["label"]] += 1
         for entity in record["entities"]:
@@ -69,7 +73,7 @@ class RunTally:
 
     def merge(self, other: RunTally) -> None:
         self.records += other.records
-        for name in ("dead", "language", "topic", "entities", "parsing"):
+        for name in ("dead", "language", "topic", "entities", "parsing", "pages"):
             getattr(self, name).update(getattr(other, name))
         for key, text in other.entity_text.items():
             self.entity_text.setdefault(key, text)
@@ -93,6 +97,10 @@ class RunTally:
             "feed_errors": self.feed_errors,
             "bytes_replaced": self.parsing["bytes_replaced"],
             "item_repeats": self.parsing["item_repeats"],
+            "pages_fetched": self.pages["fetched"],
+            "pages_skipped_by_robots": self.pages["robots"],
+            "pages_failed": _ranked(Counter({reason: n for reason, n in self.pages.items()
+                                             if reason not in ("fetched", "robots")})),
             "by_language": _ranked(self.language),
             "by_topic": _ranked(self.topic),
             "top_entities": [
