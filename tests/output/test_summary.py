@@ -2,7 +2,7 @@
 every file of the run is."""
 import os
 
-from newsbeam.transforms.output.avro import Commit
+from newsbeam.transforms.output.files import Commit
 from newsbeam.transforms.output.summary import RunTally, finish_summary, read_json
 
 

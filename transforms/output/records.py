@@ -5,6 +5,8 @@ schemas/news_item.avsc so that a bad value becomes a dead letter, not a failed f
 """
 from __future__ import annotations
 
+import math
+
 import fastavro.validation
 
 from newsbeam.schemas import NEWS_ITEM, load_schema
@@ -29,4 +31,10 @@ def to_news_item(record: dict) -> dict:
     except fastavro.validation.ValidationError as error:
         detail = " ".join(str(error).split())
         raise ValueError(f"record does not fit {schema['name']}: {detail}") from None
+    # Avro takes NaN and infinity for a float; JSON has no such number, and no reader would
+    # make sense of a NaN confidence.
+    confidence = item["topic"]["confidence"]
+    if not math.isfinite(confidence):
+        raise ValueError(f"record does not fit {schema['name']}: topic.confidence is "
+                         f"{confidence}, not a number between 0 and 1")
     return item

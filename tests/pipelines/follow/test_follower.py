@@ -16,7 +16,7 @@ from newsbeam.pipelines.follow.state import StateError
 from newsbeam.transforms.feeds.parse import parse_feed
 from newsbeam.transforms.feeds.poll import poll_feed
 
-from tests.support.avro_files import read_records
+from tests.support.output_files import read_records
 from tests.support.feeds import rss, rss_links
 from tests.support.http_server import (
     FeedServer,
