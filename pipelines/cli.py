@@ -65,7 +65,7 @@ def format_summary(summary: dict) -> str:
         f"languages: {counts(summary['by_language'])}",
         f"topics: {counts(summary['by_topic'])}",
         "top entities: " + (", ".join(
-            f"{e['text']} ({e['type'].lower()}, {e['count']})"
+            f"{_entity_name(e)} ({e['type'].lower()}, {e['count']})"
             for e in summary["top_entities"]) or "none"),
         f"output: {summary['output']} (run {summary['run_id']})",
     ]
@@ -117,6 +117,14 @@ def main(argv: list[str] | None = None) -> int:
     except NothingToRead as error:
         print(f"newsbeam: {error}", file=sys.stderr)
         return 1
+
+
+def _entity_name(entity: dict) -> str:
+    """An entity's canonical name; for a name the canonical tables do not know (a "~" key),
+    the form it was first seen in."""
+    if entity["canonical"].startswith("~"):
+        return entity["text"]
+    return entity["canonical"]
 
 
 def _batch(config) -> int:
