@@ -18,7 +18,7 @@ LOCAL_RUNNER = "FnApiRunner"
 # Dataflow never looks at them, so the Flex Template (deploy/dataflow/metadata.json) leaves
 # them out and its entry point refuses them. Every other option here is a template parameter;
 # tests/deploy/test_deploy.py fails when the two drift apart.
-FOLLOW_ONLY_OPTIONS = ("follow", "state", "rebuild_state", "article_wait")
+FOLLOW_ONLY_OPTIONS = ("follow", "state", "rebuild_state", "article_wait", "log_format")
 
 DAY_SECONDS = 86400.0
 
@@ -117,6 +117,11 @@ def add_arguments(parser, beam_owned: bool = False) -> None:
         help="Seconds between polls of one feed, in follow mode and the unbounded job (a "
              "feed's Cache-Control, <ttl> or Retry-After can only lengthen it). The first "
              "polls are spread over one interval.")
+    follow.add_argument(
+        "--log_format", choices=("text", "json"), default="text",
+        help="Follow mode's log on stdout: a timestamped line per cycle (even when nothing "
+             "changed), per feed that starts or stops failing, and totals on stop; json "
+             "gives the same as JSON lines.")
     follow.add_argument(
         "--state", default=None, metavar="DIR",
         help="Folder for follow-mode state. Default: OUTPUT/_state.")

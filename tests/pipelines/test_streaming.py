@@ -108,7 +108,7 @@ def test_with_fetch_articles_each_revision_is_enriched_from_its_page_fetched_onc
             [sys.executable, "-m", "newsbeam.pipelines.streaming", "--runner=PortableRunner",
              "--job_endpoint=embed", "--environment_type=LOOPBACK",
              f"--feeds={site.url('/feed.xml')}", f"--output={tmp_path}", "--interval=1",
-             "--run_for=8", "--fetch_articles", "--allow_private_addresses"],
+             "--run_for=12", "--fetch_articles", "--allow_private_addresses"],
             check=True, capture_output=True, timeout=120)
         assert site.paths().count("/feed.xml") >= 3
         assert site.paths().count("/dam") == 2  # once per revision, never for a repeat
