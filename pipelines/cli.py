@@ -158,8 +158,10 @@ def _models(command: str, argv: list[str]) -> int:
         parser.add_argument("--data", required=True,
                             help="a gold file or a folder of them")
         parser.add_argument("--format", default=None,
-                            help="entities: conll (token and tag columns) or crosslang (parallel ar/en/fr "
-                                 "items, canonical values); topic: ag, ant, jsonl or tsv "
+                            help="entities: conll (token and tag columns), crosslang (parallel ar/en/fr "
+                                 "items, canonical values) or feeds (the development data folder: "
+                                 "titles and teasers of its feed captures, labelled in "
+                                 "training/entities/feed_items_dev.jsonl); topic: ag, ant, jsonl or tsv "
                                  "(default: from the file)")
         parser.add_argument("--language", default=None,
                             help="ISO 639-1 code of the gold set (default: from its script)")
