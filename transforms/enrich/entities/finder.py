@@ -18,7 +18,7 @@ import regex
 from newsbeam.transforms.enrich.arabic import normalise
 from newsbeam.transforms.enrich.entities import french
 from newsbeam.transforms.enrich.entities.known import known_names, merge
-from newsbeam.transforms.enrich.entities.canonical import canonical_name, gazetteer, is_key
+from newsbeam.transforms.enrich.entities.canonical import canonical_entity, gazetteer, is_key
 from newsbeam.transforms.enrich.entities.dates import date_value, find_dates
 from newsbeam.transforms.enrich.entities.tokens import Token, sentences, tokenise
 
@@ -115,7 +115,7 @@ def _entity(text: str, start: int, end: int, kind: str, language: str,
     if kind == DATE:
         canonical = date_value(surface, language, published) or _date_key(surface)
     else:
-        canonical = canonical_name(surface, kind, language)
+        kind, canonical = canonical_entity(surface, kind, language)
     return Entity(surface, kind, start, end, canonical)
 
 
@@ -148,15 +148,14 @@ def _french_entities(text: str, group: list[Token], sentence: list[str],
                 claimed.update(range(first, last + 1))
                 break
         surface = text[group[first].start:group[last].end]
-        kind = _listed_kind(surface, kind) or kind
-        found.append(Entity(surface, kind, group[first].start, group[last].end,
-                            canonical_name(surface, kind, "fr")))
+        kind, canonical = canonical_entity(surface, _listed_kind(surface, kind) or kind, "fr")
+        found.append(Entity(surface, kind, group[first].start, group[last].end, canonical))
     for first, last in french.unclaimed_runs(sentence, claimed):
         surface = text[group[first].start:group[last].end]
         kind = _listed_kind(surface)
         if kind is not None:
-            found.append(Entity(surface, kind, group[first].start, group[last].end,
-                                canonical_name(surface, kind, "fr")))
+            kind, canonical = canonical_entity(surface, kind, "fr")
+            found.append(Entity(surface, kind, group[first].start, group[last].end, canonical))
     return found
 
 
