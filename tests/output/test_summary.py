@@ -30,3 +30,12 @@ def test_a_run_with_files_out_of_place_claims_only_what_a_reader_sees(tmp_path):
     assert (summary["records_written"], summary["records_not_committed"]) == (8, 2)
     assert summary["files_left_behind"] == ["a.avro"]
     assert not os.path.exists(tmp_path / "_SUCCESS")
+
+
+def test_title_and_body_mentions_both_count():
+    tally = RunTally()
+    baku = {"type": "LOCATION", "canonical": "Baku", "text": "Baku"}
+    tally.add_record({"language": "en", "topic": {"label": "other"},
+                      "entities": [dict(baku, field="title"), dict(baku, field="body")]})
+    [top] = tally.summary()["top_entities"]
+    assert (top["canonical"], top["count"]) == ("Baku", 2)

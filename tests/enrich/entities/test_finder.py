@@ -180,7 +180,43 @@ def test_add_entities_returns_a_copy():
     enriched = add_entities(record)
     assert "entities" not in record
     assert enriched["entities"] == [
-        {"text": "Baku", "type": "LOCATION", "start": 9, "end": 13, "canonical": "Baku"}]
+        {"text": "Baku", "type": "LOCATION", "start": 9, "end": 13, "canonical": "Baku",
+         "field": "body"}]
+
+
+def test_a_name_only_the_title_gives_is_a_title_entity():
+    record = add_entities({"title": "Aliyev visits Yerevan", "body": "The talks went on.",
+                           "language": "en"})
+    assert [(e["field"], e["text"], e["start"]) for e in record["entities"]] == [
+        ("title", "Aliyev", 0), ("title", "Yerevan", 14)]
+
+
+def test_body_offsets_do_not_move_when_the_title_is_read():
+    record = add_entities({"title": "Talks in Baku", "body": "Leaders met in Baku.",
+                           "language": "en"})
+    [body] = [e for e in record["entities"] if e["field"] == "body"]
+    assert record["body"][body["start"]:body["end"]] == "Baku"
+
+
+def test_an_arabic_title_entity_leaves_its_proclitic_out():
+    record = add_entities({"title": "محادثات بين روسيا وأرمينيا", "body": "انتهت المحادثات.",
+                           "language": "ar"})
+    [armenia] = [e for e in record["entities"] if e["canonical"] == "Armenia"]
+    assert (armenia["field"], armenia["text"]) == ("title", "أرمينيا")
+    assert record["title"][armenia["start"] - 1] == "و"
+
+
+def test_a_body_that_is_the_title_gives_its_entities_once_as_body():
+    record = add_entities({"title": "Talks in Baku", "body": "Talks in Baku",
+                           "content_source": "title", "language": "en"})
+    assert [(e["field"], e["text"]) for e in record["entities"]] == [("body", "Baku")]
+
+
+def test_a_surname_in_the_body_takes_the_full_name_the_title_gives():
+    record = add_entities({"title": "Spokesman Farhan Haq warns of delays",
+                           "body": "Haq said the convoys were waiting.", "language": "en"})
+    values = {e["field"]: e["canonical"] for e in record["entities"] if e["type"] == "PERSON"}
+    assert values["body"] == values["title"]
 
 
 def test_add_entities_resolves_dates_with_the_record_publication():
