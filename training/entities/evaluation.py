@@ -425,6 +425,17 @@ def _pairs(gold: list, found: list, accept) -> list[tuple[int, int]]:
     return pairs
 
 
+def value_source(value: str) -> str:
+    """Where a name's canonical value comes from: "linked" (the canonical table's English
+    name), "written" (an English name as the text writes it, for a name the table does not
+    know) or "key" (a transliteration key)."""
+    from newsbeam.transforms.enrich.entities.canonical import gazetteer, is_key
+
+    if is_key(value):
+        return "key"
+    return "linked" if value in gazetteer().values else "written"
+
+
 def canonical_key(value: str | None) -> str | None:
     """What two canonical values must share to be the same: case, accents and punctuation
     folded ("Recep Tayyip Erdoğan" = "Recep Tayyip Erdogan")."""
@@ -505,8 +516,7 @@ def evaluate_feed_items(items, tagger=record_entities) -> FeedEvaluation:
                                               f"{value} (gold {gold_entity.canonical})"))
             for _, _, _, kind, value in found:
                 if kind != "DATE":
-                    result.linked[(item.language, "key" if value.startswith("~")
-                                   else "linked")] += 1
+                    result.linked[(item.language, value_source(value))] += 1
     return result
 
 
@@ -541,12 +551,15 @@ def feed_items_report(result: FeedEvaluation) -> str:
         right, wrong = pick(result.names, "right"), pick(result.names, "wrong")
         keyed, named = pick(result.names, "unknown keyed"), pick(result.names, "unknown named")
         dates_right, dates_wrong = pick(result.dates, "right"), pick(result.dates, "wrong")
-        linked, key = pick(result.linked, "linked"), pick(result.linked, "key")
+        linked, written, key = (pick(result.linked, source)
+                                for source in ("linked", "written", "key"))
+        names = linked + written + key
         lines.append(f" {language}: canonical name right on matched mentions "
                      f"{_share(right, right + wrong)}; unknown to the gold and given a name "
                      f"{_share(named, keyed + named)}; dates with their ISO value "
-                     f"{_share(dates_right, dates_right + dates_wrong)}; names found that are "
-                     f"linked {_share(linked, linked + key)}")
+                     f"{_share(dates_right, dates_right + dates_wrong)}; names found: linked to "
+                     f"the table {_share(linked, names)}, English as written "
+                     f"{_share(written, names)}, keys {_share(key, names)}")
     return "\n".join(lines)
 
 
@@ -577,17 +590,19 @@ def capture_linked_share(data: Path) -> str:
                 if entity["type"] == "DATE":
                     continue
                 where = (record["language"], entity.get("field", "body"))
-                counts[where + ("key" if entity["canonical"].startswith("~") else "linked",)] += 1
-    lines = [f"names found in the {items} English and Arabic items of {folder}: linked share"]
+                counts[where + (value_source(entity["canonical"]),)] += 1
+    lines = [f"names found in the {items} English and Arabic items of {folder}: share linked "
+             "to the table / English as written / keys"]
     for language in ("en", "ar"):
-        for field_name in ("title", "body"):
-            linked, key = counts[(language, field_name, "linked")], counts[(language, field_name,
-                                                                              "key")]
-            lines.append(f"  {language} {field_name:<5} {_share(linked, linked + key)}")
-        linked = sum(n for (lang, _, kind), n in counts.items() if lang == language and
-                     kind == "linked")
-        total = sum(n for (lang, _, _), n in counts.items() if lang == language)
-        lines.append(f"  {language} both  {_share(linked, total)}")
+        for field_name in ("title", "body", None):
+            picked = {source: sum(n for (lang, f, s), n in counts.items()
+                                  if lang == language and s == source
+                                  and field_name in (None, f))
+                      for source in ("linked", "written", "key")}
+            total = sum(picked.values())
+            lines.append(f"  {language} {field_name or 'both':<5} "
+                         + " / ".join(_share(picked[source], total)
+                                      for source in ("linked", "written", "key")))
     return "\n".join(lines)
 
 

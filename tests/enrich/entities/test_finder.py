@@ -61,8 +61,13 @@ def test_washington_the_city_is_not_the_united_states():
 
 
 def test_an_unknown_person_gets_a_transliteration_key():
-    value = canonical("Spokesman Farhan Haq said the convoys were waiting.", "en", "Farhan Haq")
+    value = canonical("قال الدبلوماسي إدموند ماروكيان إن المحادثات مستمرة.", "ar", "إدموند ماروكيان")
     assert value.startswith("~")
+
+
+def test_an_unknown_person_in_english_text_keeps_the_name_as_written():
+    value = canonical("Spokesman Farhan Haq said the convoys were waiting.", "en", "Farhan Haq")
+    assert value == "Farhan Haq"
 
 
 def test_a_surname_alone_takes_the_full_name_value():

@@ -251,6 +251,23 @@ def is_key(value: str) -> bool:
     return value.startswith(KEY_PREFIX)
 
 
+_LATIN_NAME = regex.compile(r"^\p{Lu}[\p{L}\p{M}\p{N}.'’&\- ]*$")
+_ACRONYM_LETTERS = 5
+
+
+def written_name(text: str) -> str | None:
+    """An English name as English text writes it, for a name the table does not know: its
+    words without a leading title ("Spokesman Farhan Haq" -> "Farhan Haq"), spaces collapsed,
+    a word in capitals longer than an acronym title-cased ("TEHRAN" -> "Tehran"). None when it
+    does not look like a written name (another script, no capital, punctuation)."""
+    words = strip_titles(" ".join(text.split())).split()
+    if not words:
+        return None
+    name = " ".join(word.capitalize() if word.isupper() and len(word) > _ACRONYM_LETTERS
+                    and word.isalpha() else word for word in words)
+    return name if _LATIN_NAME.match(name) else None
+
+
 # ---------------------------------------------------------------------------------------------
 # Lookup forms: the folded text plus article and title variants, most literal first.
 
@@ -258,7 +275,8 @@ _EN_FR_ARTICLES = ("the ", "l'", "la ", "le ", "les ")
 _TITLES_LATIN = frozenset("""
 president presidente pres prime minister premier king queen prince princess crown emir amir
 sheikh sheik shaikh cheikh sultan pope pape roi reine general gen mr mrs ms dr sir lord
-chancellor chanceliere chancelier ayatollah imam""".split())
+chancellor chanceliere chancelier ayatollah imam spokesman spokeswoman spokesperson senator
+governor mayor ambassador envoy professor coach striker midfielder defender goalkeeper""".split())
 _TITLES_AR = frozenset(fold(w) for w in """
 الرئيس الرئيسة الملك الملكة الأمير الأميرة الشيخ الشيخة السلطان السيد السيدة الدكتور
 المستشار المستشارة الجنرال الفريق المشير البابا آية الله الإمام العاهل ولي العهد""".split())
@@ -343,6 +361,7 @@ class Gazetteer:
         self.names = names
         self.skeletons = skeletons
         self.settlements = settlements
+        self._values: frozenset[str] | None = None
 
     @classmethod
     def load(cls, path: Path | str = TABLE_PATH) -> "Gazetteer":
@@ -375,12 +394,23 @@ class Gazetteer:
         if hit is not None and not (kind == ORGANIZATION and hit[0] == LOCATION
                                     and hit[1] in self.settlements):
             return hit
-        key = translit_key(text)
         if kinds and fallback_eligible(text, kinds[0]):
             value = self.skeletons[kinds[0]].get(fallback_key(strip_titles(text)))
             if value is not None:
                 return kinds[0], value
-        return kind, key
+        if language == "en" and kind:
+            written = written_name(text)
+            if written is not None and written not in self.values:
+                return kind, written
+        return kind, translit_key(text)
+
+    @property
+    def values(self) -> frozenset[str]:
+        """Every canonical value of the table, of any kind."""
+        if self._values is None:
+            self._values = frozenset(value for table in self.names.values()
+                                     for value in table.values())
+        return self._values
 
     def listed(self, text: str, kinds: tuple[str, ...], language: str = "") -> str | None:
         """The canonical value of `text` if the table lists one of its forms under one of

@@ -18,7 +18,7 @@ import regex
 from newsbeam.transforms.enrich.arabic import normalise
 from newsbeam.transforms.enrich.entities import french
 from newsbeam.transforms.enrich.entities.known import known_names, merge
-from newsbeam.transforms.enrich.entities.canonical import canonical_entity, gazetteer, is_key
+from newsbeam.transforms.enrich.entities.canonical import canonical_entity, gazetteer
 from newsbeam.transforms.enrich.entities.dates import date_value, find_dates
 from newsbeam.transforms.enrich.entities.tokens import Token, sentences, tokenise
 
@@ -246,8 +246,8 @@ def _pattern_dates(text: str, found: list[Entity], language: str,
 
 def _surnames_share_canonical(entities: list[Entity], language: str) -> list[Entity]:
     """A person named in full and elsewhere by surname alone ("Dmitry Peskov" ... "Peskov") is
-    one person: the surname mention takes the full name's canonical value when its own is only
-    a key."""
+    one person: the surname mention takes the full name's canonical value when its own is not
+    the table's (a key, or the surname as written)."""
     full_names: dict[str, str] = {}
     for entity in entities:
         words = entity.text.split()
@@ -255,9 +255,11 @@ def _surnames_share_canonical(entities: list[Entity], language: str) -> list[Ent
             full_names.setdefault(_surname_key(words[-1], language), entity.canonical)
     if not full_names:
         return entities
+    listed = gazetteer().values
     linked = []
     for entity in entities:
-        if entity.type == PERSON and " " not in entity.text.strip() and is_key(entity.canonical):
+        if entity.type == PERSON and " " not in entity.text.strip() \
+                and entity.canonical not in listed:
             full = full_names.get(_surname_key(entity.text, language))
             if full is not None:
                 entity = Entity(entity.text, entity.type, entity.start, entity.end, full)
