@@ -371,3 +371,40 @@ def test_no_arabic_body_entity_comes_from_a_dateline():
                                                  "المصرية عن حملة جديدة."})
     found = add_entities(dict(record, language="ar"))["entities"]
     assert not [e for e in found if "القاهرة" in e["text"] or "أ ش أ" in e["text"]]
+
+
+# --- the site's own name at the end of a title ---------------------------------------------------
+
+from newsbeam.transforms.enrich.boilerplate import split_title_credit  # noqa: E402
+
+
+def test_the_sites_name_after_a_dash_leaves_the_title():
+    assert split_title_credit("5 great VR games you've never heard of - CNET",
+                              "http://www.cnet.com/news/5-great-vr-games/") == (
+        "5 great VR games you've never heard of", "CNET")
+
+
+def test_a_site_name_of_several_words_matches_its_host():
+    assert split_title_credit("Floods in Kerala | The Guardian",
+                              "https://www.theguardian.com/world/x")[1] == "The Guardian"
+
+
+def test_a_byline_after_a_bar_stays_in_the_title():
+    title = "State of Origin: NSW look for a spark | Nick Tedeschi"
+    assert split_title_credit(title, "https://www.theguardian.com/sport/x") == (title, None)
+
+
+def test_a_section_name_that_is_not_the_host_stays():
+    title = "The 2017 Acura NSX drives like a dream - Roadshow"
+    assert split_title_credit(title, "http://www.cnet.com/roadshow/x") == (title, None)
+
+
+def test_two_names_either_side_of_a_dash_stay():
+    assert split_title_credit("Obama - Trump", "https://www.vox.com/x") == ("Obama - Trump", None)
+
+
+def test_the_title_credit_becomes_the_source_credit():
+    record = clean_item({"title": "New phones announced - CNET", "content": "<p>Text.</p>",
+                         "link": "http://www.cnet.com/news/x"})
+    assert (record["title"], record["boilerplate"]["source_credit"]) == (
+        "New phones announced", "CNET")

@@ -389,11 +389,15 @@ FeedSpan = tuple[str, int, int, str, str]  # field, start, end, type, canonical
 
 
 def record_entities(item, step=None) -> list[FeedSpan]:
-    """The entities the pipeline's entity step gives a record with the item's title and its
-    teaser as body, each as (gold field, start, end, type, canonical)."""
+    """The entities the pipeline's entity step gives a record with the item's title (without
+    the site's credit at its end, as the boilerplate step cuts it: the offsets before it
+    hold) and its teaser as body, each as (gold field, start, end, type, canonical)."""
+    from newsbeam.transforms.enrich.boilerplate import split_title_credit
+
     if step is None:
         from newsbeam.transforms.enrich.entities import add_entities as step
-    record = step({"title": item.title, "body": item.teaser, "language": item.language,
+    title, _ = split_title_credit(item.title, item.link)
+    record = step({"title": title, "body": item.teaser, "language": item.language,
                    "published": item.published})
     gold_field = {value: key for key, value in _RECORD_FIELD.items()}
     return [(gold_field[entity.get("field", "body")], entity["start"], entity["end"],

@@ -54,6 +54,7 @@ class FeedItem:
     teaser: str
     published: int | None  # epoch milliseconds, when the feed gives a date
     entities: tuple[GoldEntity, ...]
+    link: str | None = None
 
 
 def collapse(text: str) -> str:
@@ -132,5 +133,5 @@ def load(data: Path, keys_file: Path = KEYS_FILE) -> list[FeedItem]:
             gold.append(GoldEntity(entity["field"], entity["start"], entity["end"],
                                    entity["text"], entity["type"], entity["canonical"]))
         items.append(FeedItem(source, row["key"], row["language"], title, teaser,
-                              _published(entry), tuple(gold)))
+                              _published(entry), tuple(gold), entry.get("link")))
     return items

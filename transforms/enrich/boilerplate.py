@@ -462,6 +462,35 @@ def _strip_article(blocks: list[Block]) -> tuple[str, Boilerplate]:
     return "\n".join(body), meta
 
 
+# "Headline - CNET", "Headline | The Guardian": the site's own name after a separator.
+_TITLE_CREDIT = regex.compile(r"\s+[|\-–—]\s+([^|\-–—]{2,40})$")
+_HOST_LABEL = regex.compile(r"^[a-z][a-z0-9+.\-]*://(?:[^/@]*@)?(?:www\d?\.|m\.|amp\.)?([^/:?#]+)")
+_NOT_LETTERS = regex.compile(r"[^\p{L}\p{N}]+")
+
+
+def split_title_credit(title: str, link: str | None) -> tuple[str, str | None]:
+    """(the title without the site's own name at its end, that name), or (title, None).
+
+    A title's last part after " - ", " | " or " — " is the site's credit when, spaces and
+    punctuation left out, it is the name in the item link's host or starts it ("… - CNET" on
+    cnet.com, "… | The Guardian" on theguardian.com, "… - Al Jazeera English" on
+    aljazeera.com). Any other last part ("| Nick Tedeschi", "- Roadshow") is title text."""
+    match = _TITLE_CREDIT.search(title)
+    host = _HOST_LABEL.match((link or "").strip().lower())
+    if match is None or host is None:
+        return title, None
+    credit = match.group(1).strip()
+    name = _NOT_LETTERS.sub("", credit).lower()
+    labels = [label for label in (_NOT_LETTERS.sub("", part) for part in
+                                  host.group(1).split(".")[:-1]) if len(label) >= 3]
+    if len(name) < 2 or not any((name == label or name.startswith(label)
+                                           or label.startswith(name) and len(name) >= 4)
+                                for label in labels):
+        return title, None
+    head = title[:match.start()].rstrip()
+    return (head, credit) if head else (title, None)
+
+
 def clean_item(record: dict) -> dict:
     """The record with `title` and `body` as clean text and `boilerplate` filled.
 
@@ -472,8 +501,11 @@ def clean_item(record: dict) -> dict:
     content = out.pop("content", None) or ""
     if not isinstance(content, str):
         raise TypeError(f"item content must be text, got {type(content).__name__}")
-    out["title"] = html_to_text(out.get("title") or "").replace("\n", " ")
+    title, title_credit = split_title_credit(
+        html_to_text(out.get("title") or "").replace("\n", " "), out.get("link"))
+    out["title"] = title
     body, meta = strip_boilerplate(to_blocks(content))
+    meta.source_credit = meta.source_credit or title_credit
     if not body and out["title"]:
         # Some feeds carry nothing but a title and a tracking pixel: the title is the text.
         body = out["title"]
