@@ -65,6 +65,7 @@ class Entity:
     rank: tuple = (0,)
     forms: list = field(default_factory=list)  # (tier, scope, text)
     skeleton_ok: bool = True
+    major_city: bool = False  # a city that keeps its Arabic names even when common words
 
     def add(self, tier: int, text: str, scope: str = "") -> None:
         text = (text or "").strip()
@@ -332,6 +333,7 @@ def generated_places(place_rows, apply_place_rows, min_population: int) -> list[
                         skeleton_ok=city["population"] >= SKELETON_CITY_POPULATION or is_capital or named)
         entity.country = city["countrycode"]
         entity.admin1 = city.get("admin1code", "")
+        entity.major_city = city["population"] >= MAJOR_CITY_POPULATION or is_capital
         entity.add(CITY, city["name"])
         own_skeleton = skeleton(city["name"])
         for alt in city["alternatenames"]:
@@ -464,6 +466,16 @@ def resolve(entities: list[Entity], problems: list[str], notes: dict):
             notes[f"forms resolved by precedence ({TIER_NAMES[best_tier]} wins)"] += 1
         names[(kind, key)] = claimants[0][3]
         tiers[(kind, key)] = best_tier
+    # A minor city's one-word Arabic name that is a common Arabic noun is that noun: نادي is
+    # "club" before it is Nadi, Fiji (common: ordinary_words.tsv.gz, built before this table;
+    # nouns: the Ayaspell dictionary).
+    common = common_arabic_words()
+    for (kind, key), tier in list(tiers.items()):
+        entity = names[(kind, key)]
+        if kind == LOCATION and tier in (CITY, CITY_ALT) and key in common \
+                and not entity.major_city:
+            del names[(kind, key)], tiers[(kind, key)]
+            notes["minor city names that are common Arabic words dropped"] += 1
     # A city's other names (exonyms, old names) must not take a curated person's or
     # organisation's name: "White House" is not Casablanca, "Google" not Topeka.
     for (kind, key), tier in tiers.items():
@@ -502,6 +514,32 @@ def is_settlement(entity: Entity) -> bool:
     """A city, town or US state: what a sports club, a county side or a franchise is named
     after ("NEW YORK 5 Boston 3", "Surrey beat Kent")."""
     return entity.id.startswith(("GN:", "US:"))
+
+
+# A city of this population or more, or a capital, keeps its Arabic names even when they are
+# common words (مسقط is Muscat, though مسقط رأسه is "his birthplace").
+MAJOR_CITY_POPULATION = 1_000_000
+
+
+def common_arabic_words() -> frozenset[str]:
+    """Folded one-word Arabic forms that are common words (ordinary.COMMON_ZIPF or more, from
+    the shipped ordinary-words table) and nouns of the Ayaspell dictionary; empty when either
+    is absent."""
+    from newsbeam.transforms.enrich.entities.ordinary import COMMON_ZIPF, TABLE_PATH
+
+    from newsbeam.training.entities.arabic import HUNSPELL_AR, hunspell_sections
+
+    if not TABLE_PATH.exists() or not HUNSPELL_AR.exists():
+        return frozenset()
+    nouns = {fold(word) for word in hunspell_sections(HUNSPELL_AR)["NOUN"]}
+    words = set()
+    for line in gzip.decompress(TABLE_PATH.read_bytes()).decode("utf-8").split("\n"):
+        cells = line.split("\t")
+        if len(cells) == 4 and cells[0] == "ar" and int(cells[2]) >= COMMON_ZIPF * 10:
+            word = fold(cells[1])
+            if word in nouns or (word.startswith("ال") and word[2:] in nouns):
+                words.add(word)
+    return frozenset(words)
 
 
 def render(names, skeletons, header: str) -> bytes:

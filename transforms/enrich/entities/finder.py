@@ -20,6 +20,7 @@ from newsbeam.transforms.enrich.entities import french
 from newsbeam.transforms.enrich.entities.known import known_names, merge
 from newsbeam.transforms.enrich.entities.canonical import canonical_entity, gazetteer
 from newsbeam.transforms.enrich.entities.dates import date_value, find_dates
+from newsbeam.transforms.enrich.entities.ordinary import looks_like_a_name
 from newsbeam.transforms.enrich.entities.tokens import Token, sentences, tokenise
 
 PERSON, ORGANIZATION, LOCATION, DATE = "PERSON", "ORGANIZATION", "LOCATION", "DATE"
@@ -102,6 +103,10 @@ def find_entities(text: str, language: str, published: int | None = None) -> lis
         for first, last, kind, skip in spans:
             start, end = group[first].start + skip, group[last].end
             entities.append(_entity(text, start, end, kind, reading, published))
+    listed = gazetteer().values
+    entities = [entity for entity in entities if entity.type == DATE
+                or entity.canonical in listed
+                or looks_like_a_name(entity.text, entity.type, language)]
     if reading != "ar":
         # The English tagger was trained on data without dates: dates come from patterns.
         entities += _pattern_dates(text, entities, reading, published)
