@@ -246,3 +246,8 @@ def test_entities_are_found_in_the_head_of_a_long_body_with_offsets_into_the_who
     record = add_entities({"body": body, "language": "en"})
     assert [e["text"] for e in record["entities"]] == ["Emmanuel Macron", "Paris"]
     assert all(body[e["start"]:e["end"]] == e["text"] for e in record["entities"])
+
+
+def test_a_date_does_not_end_with_the_arabic_comma_after_it():
+    text = "في الأول من آذار/مارس، استجاب حزب العمال الكردستاني لدعوة زعيمه."
+    assert not [e for e in find_entities(text, "ar") if e.text.endswith("،")]

@@ -27,6 +27,7 @@ PERSON, ORGANIZATION, LOCATION, DATE = "PERSON", "ORGANIZATION", "LOCATION", "DA
 
 _ARABIC_LETTER = regex.compile(r"\p{Script=Arabic}")
 _LATIN_LETTER = regex.compile(r"\p{Script=Latin}")
+_WORD = regex.compile(r"[\p{L}\p{N}]")
 # Latin-script languages whose capitalisation marks names as English does: the English tagger
 # reads them (with their own elision and date words for French). German capitalises every noun,
 # so it is not among them.
@@ -101,6 +102,13 @@ def find_entities(text: str, language: str, published: int | None = None) -> lis
         if reading == "ar":
             spans = _split_run_together(text, group, spans)
         for first, last, kind, skip in spans:
+            # A span never starts or ends with punctuation ("آذار/مارس،", "Withnail &").
+            while first < last and not _WORD.search(group[last].text):
+                last -= 1
+            while first < last and not _WORD.search(group[first].text):
+                first, skip = first + 1, 0
+            if not _WORD.search(group[first].text):
+                continue
             start, end = group[first].start + skip, group[last].end
             entities.append(_entity(text, start, end, kind, reading, published))
     listed = gazetteer().values
