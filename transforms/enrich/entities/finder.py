@@ -27,7 +27,7 @@ PERSON, ORGANIZATION, LOCATION, DATE = "PERSON", "ORGANIZATION", "LOCATION", "DA
 
 _ARABIC_LETTER = regex.compile(r"\p{Script=Arabic}")
 _LATIN_LETTER = regex.compile(r"\p{Script=Latin}")
-_WORD = regex.compile(r"[\p{L}\p{N}]")
+_SEPARATORS = frozenset((",", "،", ";", "؛", ":", "&", "–", "—", "-", "/"))
 # Latin-script languages whose capitalisation marks names as English does: the English tagger
 # reads them (with their own elision and date words for French). German capitalises every noun,
 # so it is not among them.
@@ -102,12 +102,14 @@ def find_entities(text: str, language: str, published: int | None = None) -> lis
         if reading == "ar":
             spans = _split_run_together(text, group, spans)
         for first, last, kind, skip in spans:
-            # A span never starts or ends with punctuation ("آذار/مارس،", "Withnail &").
-            while first < last and not _WORD.search(group[last].text):
+            # A span never starts or ends with a separator ("آذار/مارس،", "Withnail &"); a
+            # full stop may end an abbreviation ("Fla."), brackets may close a date
+            # ("عام (1976)").
+            while first < last and group[last].text in _SEPARATORS:
                 last -= 1
-            while first < last and not _WORD.search(group[first].text):
+            while first < last and group[first].text in _SEPARATORS:
                 first, skip = first + 1, 0
-            if not _WORD.search(group[first].text):
+            if group[first].text in _SEPARATORS:
                 continue
             start, end = group[first].start + skip, group[last].end
             entities.append(_entity(text, start, end, kind, reading, published))
