@@ -251,3 +251,12 @@ def test_entities_are_found_in_the_head_of_a_long_body_with_offsets_into_the_who
 def test_a_date_does_not_end_with_the_arabic_comma_after_it():
     text = "في الأول من آذار/مارس، استجاب حزب العمال الكردستاني لدعوة زعيمه."
     assert not [e for e in find_entities(text, "ar") if e.text.endswith("،")]
+
+
+def test_a_word_the_arabic_tagger_ran_into_a_known_person_is_left_out():
+    text = "استجاب حزب العمال الكردستاني لدعوة زعيمه عبد الله أوجلان إلى حل الحزب."
+    assert ("عبد الله أوجلان", "PERSON") in found(text, "ar", "PERSON")
+
+
+def test_a_given_name_before_a_known_arabic_person_stays_in_the_name():
+    assert ("محمد حسني مبارك", "PERSON") in found("تنحى الرئيس محمد حسني مبارك عام 2011.", "ar")

@@ -89,7 +89,7 @@ def find_entities(text: str, language: str, published: int | None = None) -> lis
     entities = []
     for group, sentence, spans in zip(groups, words, tagged):
         spans = merge(spans, known.find(sentence, latin_case=latin, french=reading == "fr"),
-                      sentence, latin)
+                      sentence, latin, None if latin else tagger.is_name_word)
         claimed = {index for first, last, _, _ in spans for index in range(first, last + 1)}
         if latin:
             spans = sorted(spans + known.find_single(sentence, claimed))
