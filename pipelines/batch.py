@@ -14,6 +14,7 @@ from apache_beam.options.pipeline_options import StandardOptions, TestOptions
 from apache_beam.runners.runner import PipelineResult
 
 from newsbeam.pipelines.config import RunConfig
+from newsbeam.transforms.beam.articles import FetchArticles
 from newsbeam.transforms.beam.enrich import EnrichItems
 from newsbeam.transforms.beam.read import ITEMS_PARSED, ReadFeeds
 from newsbeam.transforms.beam.sinks import (FinalizePartitions, SummarizeRun, WriteDeadLetters,
@@ -48,6 +49,9 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     output, run_id, shards = plan.config.output, plan.run_id, plan.config.shards
     sources = pipeline | "Feeds" >> beam.Create(plan.feeds)
     items, feed_dead, parsing = sources | "ReadFeeds" >> ReadFeeds(plan.config.http)
+    if plan.config.fetch_articles:
+        items = items | "FetchArticles" >> FetchArticles(plan.config.http,
+                                                         plan.config.per_host_delay)
     records, item_dead = items | "Enrich" >> EnrichItems()
     dead_letters = (feed_dead, item_dead) | "AllDeadLetters" >> beam.Flatten()
     # Records go to staged files as they come; their stories are decided from small rows

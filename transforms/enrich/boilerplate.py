@@ -495,12 +495,16 @@ def clean_item(record: dict) -> dict:
     """The record with `title` and `body` as clean text and `boilerplate` filled.
 
     Reads `content` (HTML or text, as the feed gave it); the raw content is not kept in the
-    record, only what came of it.
+    record, only what came of it. When the content is the item's article page, the feed's own
+    text (`feed_content`) is cleaned the same way into `summary`.
     """
     out = dict(record)
     content = out.pop("content", None) or ""
     if not isinstance(content, str):
         raise TypeError(f"item content must be text, got {type(content).__name__}")
+    feed_content = out.pop("feed_content", None)
+    if feed_content is not None:
+        out["summary"] = strip_boilerplate(to_blocks(feed_content))[0]
     title, title_credit = split_title_credit(
         html_to_text(out.get("title") or "").replace("\n", " "), out.get("link"))
     out["title"] = title
