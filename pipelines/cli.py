@@ -109,7 +109,7 @@ def format_summary(summary: dict) -> str:
     lines = [
         f"feeds: {summary['feeds']} ({summary['feeds_unreadable']} unreadable, "
         f"{summary['feeds_unparseable']} not parseable)",
-        f"items read: {summary['items_read']}",
+        f"items read: {summary['items_read']}" + _reading_notes(summary),
         f"records written: {summary['records_written']}",
         f"dead letters: {summary['dead_letters']}"
         + (f" ({counts(summary['dead_letters_by_stage'])})" if summary["dead_letters"] else ""),
@@ -179,6 +179,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _reading_notes(summary: dict) -> str:
+    """What reading the feeds repaired or folded, when it did (older summaries lack both)."""
+    notes = [f"{count} {words}" for count, words in (
+        (summary.get("item_repeats") or 0, "repeats of an item, written once"),
+        (summary.get("bytes_replaced") or 0, "invalid bytes replaced")) if count]
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
 def _entity_name(entity: dict) -> str:
     """An entity's canonical name; for a name the canonical tables do not know (a "~" key),
     the form it was first seen in."""
@@ -233,8 +241,10 @@ def _models(command: str, argv: list[str]) -> int:
         parser.add_argument("--data", required=True,
                             help="a gold file or a folder of them")
         parser.add_argument("--format", default=None,
-                            help="entities: conll (token and tag columns) or crosslang (parallel ar/en/fr "
-                                 "items, canonical values); topic: ag, ant, jsonl or tsv "
+                            help="entities: conll (token and tag columns), crosslang (parallel ar/en/fr "
+                                 "items, canonical values) or feeds (the development data folder: "
+                                 "titles and teasers of its feed captures, labelled in "
+                                 "training/entities/feed_items_dev.jsonl); topic: ag, ant, jsonl or tsv "
                                  "(default: from the file)")
         parser.add_argument("--language", default=None,
                             help="ISO 639-1 code of the gold set (default: from its script)")

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import TextIO
 
 from newsbeam.pipelines.follow.cycle import CycleReport
+from newsbeam.pipelines.log_time import utc_timestamp
 from newsbeam.transforms.output.compaction import CompactionReport
 
 TEXT, JSON = "text", "json"
@@ -57,8 +58,7 @@ class FollowLog:
         self.last_line = time.monotonic()
 
     def _emit(self, event: str, text: str, **values) -> None:
-        now = time.time()
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+        stamp = utc_timestamp()
         if self._json:
             line = json.dumps({"time": stamp, "event": event, **values}, ensure_ascii=False)
         else:

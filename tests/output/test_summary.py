@@ -97,3 +97,12 @@ def test_follow_mode_sums_its_batches_up_by_the_hour_each_batch_once(tmp_path):
     assert os.path.exists(tmp_path / "_runs" / "follow-20270115T08" / "_SUCCESS")
     assert not os.path.exists(tmp_path / "_runs" / "follow-20270115T09" / "_SUCCESS")
     assert close_follow_summaries(output, half_past_nine) == []
+
+
+def test_title_and_body_mentions_both_count():
+    tally = RunTally()
+    baku = {"type": "LOCATION", "canonical": "Baku", "text": "Baku"}
+    tally.add_record({"language": "en", "topic": {"label": "other"},
+                      "entities": [dict(baku, field="title"), dict(baku, field="body")]})
+    [top] = tally.summary()["top_entities"]
+    assert (top["canonical"], top["count"]) == ("Baku", 2)
