@@ -136,3 +136,20 @@ def test_a_json_line_never_holds_nan():
     record["topic"]["confidence"] = float("nan")  # records.py refuses it; the writer too
     with pytest.raises(ValueError):
         record_line(record, NEWS_ITEM)
+
+
+@pytest.mark.parametrize("file_format", FILE_FORMATS)
+def test_nested_fields_left_out_are_written_and_read_at_their_defaults(tmp_path, file_format):
+    from newsbeam.transforms.output.records import to_news_item
+
+    from tests.support.records import minimal
+
+    record = to_news_item(minimal(id="n1"))
+    record["entities"] = [{"text": "Baku", "type": "LOCATION", "start": 0, "end": 4,
+                           "canonical": "Baku"}]  # no `field`, as files before it was added
+    del record["boilerplate"]["dateline"]
+    write_files([record], str(tmp_path), NEWS_ITEMS, "run1", file_format)
+    [read] = read_table(str(tmp_path), "items")
+    assert read["entities"][0]["field"] == "body" and read["boilerplate"]["dateline"] is None
+    assert to_news_item(minimal(id="n1", entities=record["entities"]))["entities"][0][
+        "field"] == "body"

@@ -18,6 +18,7 @@ from newsbeam.schemas import DEAD_LETTER, NEWS_ITEM
 from newsbeam.transforms.filesystems import filesystems
 from newsbeam.transforms.output.formats import (AVRO, FILE_FORMATS, extension, format_of,
                                                 implementation)
+from newsbeam.transforms.output.schema_types import with_defaults
 
 ITEMS_DIR = "items"
 DEAD_LETTER_DIR = "dead_letter"
@@ -103,10 +104,13 @@ class _FileWriter:
 
 def read_file(path: str, schema_name: str) -> Iterator[dict]:
     """The records of one output file (its format from its extension), as the pipeline holds
-    them."""
+    them, with the fields the file lacks (written before they were added) at their
+    defaults."""
     reader = implementation(_format_of_file(path)).read_records
+    fill = with_defaults(schema_name)  # fields added to the schema since the file was written
     with filesystems().open(path) as handle:
-        yield from reader(handle, schema_name)
+        for record in reader(handle, schema_name):
+            yield fill(record)
 
 
 def record_count(path: str) -> int:

@@ -23,7 +23,7 @@ import numpy
 
 from newsbeam.schemas import load_schema
 from newsbeam.transforms.output.schema_types import (EPOCH, ONE_MILLISECOND, TIMESTAMP_MILLIS,
-                                                     value_converter)
+                                                     value_converter, with_defaults)
 
 
 def millis_to_iso(millis: int) -> str:
@@ -65,7 +65,7 @@ def _decoder(schema_name: str):
 
 def record_line(record: dict, schema_name: str) -> bytes:
     """One record as its line, newline included."""
-    text = json.dumps(_encoder(schema_name)(record), ensure_ascii=False, allow_nan=False,
+    text = json.dumps(_encoder(schema_name)(with_defaults(schema_name)(record)), ensure_ascii=False, allow_nan=False,
                       separators=(",", ":"))
     return (text + "\n").encode("utf-8")
 

@@ -18,7 +18,8 @@ import pyarrow.parquet as pq
 
 from newsbeam.schemas import load_schema
 from newsbeam.transforms.output.schema_types import (TIMESTAMP_MILLIS, as_pipeline_values,
-                                                     leaf_name, non_null_branch)
+                                                     leaf_name, non_null_branch,
+                                                     with_defaults)
 
 PARQUET_COMPRESSION = "zstd"
 # Records are turned into Arrow batches this many at a time, and written as one row group once
@@ -86,13 +87,14 @@ class ParquetRecordWriter:
 
     def __init__(self, handle: BinaryIO, schema_name: str):
         self._schema = schema_of(schema_name)
+        self._fill = with_defaults(schema_name)  # as the Avro writer fills them
         self._writer = pq.ParquetWriter(handle, self._schema, compression=PARQUET_COMPRESSION)
         self._records: list[dict] = []
         self._batches: list[pa.RecordBatch] = []
         self._batch_bytes = 0
 
     def write(self, record: dict) -> None:
-        self._records.append(record)
+        self._records.append(self._fill(record))
         if len(self._records) >= BATCH_RECORDS:
             self._to_batch()
             if self._batch_bytes >= ROW_GROUP_BYTES:

@@ -10,6 +10,7 @@ import math
 import fastavro.validation
 
 from newsbeam.schemas import NEWS_ITEM, load_schema
+from newsbeam.transforms.output.schema_types import with_defaults
 
 
 def _field_defaults(schema: dict) -> dict:
@@ -17,7 +18,8 @@ def _field_defaults(schema: dict) -> dict:
 
 
 def to_news_item(record: dict) -> dict:
-    """The Avro record for `record`: schema fields only, missing ones at their defaults.
+    """The Avro record for `record`: schema fields only, missing ones at their defaults, in
+    nested records too (an entity without `field`), as every format then writes them.
 
     Raises ValueError (naming the bad field) when a value does not fit the schema.
     """
@@ -26,6 +28,7 @@ def to_news_item(record: dict) -> dict:
     for name, default in _field_defaults(schema).items():
         value = record.get(name, default)
         item[name] = list(value) if isinstance(value, tuple) else value
+    item = with_defaults(NEWS_ITEM)(item)
     try:
         fastavro.validation.validate(item, schema, raise_errors=True)
     except fastavro.validation.ValidationError as error:

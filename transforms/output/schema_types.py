@@ -97,3 +97,61 @@ def as_pipeline_values(schema_name: str) -> Convert:
     the pipeline holds it (timestamps as epoch millis, at every depth)."""
     return value_converter(load_schema(schema_name),
                            lambda leaf: datetime_to_millis if leaf == TIMESTAMP_MILLIS else None)
+
+
+def defaults_filler(schema: dict) -> Convert:
+    """A function that copies a record of `schema` with every field it lacks, at any depth,
+    set to the field's default, as an Avro writer does: the other formats then hold the same
+    values, and a Parquet column that may not be null gets no null."""
+    return _fill(schema, {}) or (lambda value: value)
+
+
+def _fill(avro_type, named: dict) -> Convert | None:
+    if isinstance(avro_type, list):
+        branches = [_fill(branch, named) for branch in avro_type if branch != "null"]
+        inner = next((fill for fill in branches if fill is not None), None)
+        if inner is None:
+            return None
+        return lambda value: inner(value) if isinstance(value, dict) else value
+    if isinstance(avro_type, str):
+        return _fill(named[avro_type], named) if avro_type in named else None
+    kind = avro_type["type"]
+    if kind == "record":
+        named[avro_type["name"]] = avro_type
+        fields = [(field["name"], "default" in field, field.get("default"),
+                   _fill(field["type"], named)) for field in avro_type["fields"]]
+
+        def record(value: dict) -> dict:
+            copy = dict(value)
+            for name, has_default, default, inner in fields:
+                if name not in copy and has_default:
+                    copy[name] = copy_default(default)
+                if inner is not None and copy.get(name) is not None:
+                    copy[name] = inner(copy[name])
+            return copy
+        return record
+    if kind in ("array", "map"):
+        inner = _fill(avro_type["items" if kind == "array" else "values"], named)
+        if inner is None:
+            return None
+        if kind == "array":
+            return lambda value: [inner(item) for item in value]
+        return lambda value: {key: inner(item) for key, item in value.items()}
+    if kind in ("enum", "fixed"):
+        named[avro_type["name"]] = avro_type
+    return None
+
+
+def copy_default(default):
+    """A fresh copy of a schema default (a list or record default is never shared)."""
+    if isinstance(default, dict):
+        return {key: copy_default(value) for key, value in default.items()}
+    if isinstance(default, list):
+        return [copy_default(value) for value in default]
+    return default
+
+
+@functools.lru_cache(maxsize=None)
+def with_defaults(schema_name: str) -> Convert:
+    """defaults_filler of a named output schema, made once."""
+    return defaults_filler(load_schema(schema_name))
