@@ -159,7 +159,9 @@ def _models(command: str, argv: list[str]) -> int:
                             help="a gold file or a folder of them")
         parser.add_argument("--format", default=None,
                             help="entities: conll (token and tag columns) or crosslang (parallel ar/en/fr "
-                                 "items, canonical values); topic: ag, ant, jsonl or tsv "
+                                 "items, canonical values); topic: ag, ant, jsonl, tsv, "
+                                 "huffpost, masakhane, hespress, sanad, or modern (the modern "
+                                 "development set; --data is then the shared data folder) "
                                  "(default: from the file)")
         parser.add_argument("--language", default=None,
                             help="ISO 639-1 code of the gold set (default: from its script)")

@@ -5,6 +5,9 @@ import json
 
 import pytest
 from newsbeam.training.topic import data as topic_data
+from newsbeam.training.topic.evaluation import evaluate_path
+
+from tests.support.paths import DEV_DATA
 
 RSS = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>t</title><link>https://example.com/</link>
@@ -117,3 +120,12 @@ def test_the_shipped_labels_hold_no_text():
         entry = json.loads(line)
         assert not {"title", "teaser", "body", "text"} & set(entry)
         assert entry["label"] in ("politics", "sport", "other")
+
+
+@pytest.mark.skipif(not (DEV_DATA / "topic" / "hespress").is_dir(),
+                    reason="../shared/data is not present")
+def test_eval_topic_reports_the_modern_development_set_per_language():
+    text = evaluate_path(DEV_DATA, None, data_format="modern")
+    assert text.startswith("== modern development set: 484 items")
+    assert "non-sport items called sport" in text
+    assert "-- ar: 142 items" in text and "-- en: 342 items" in text
