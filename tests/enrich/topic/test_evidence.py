@@ -115,3 +115,16 @@ def test_stage_passes_link_and_feed_categories():
     assert add_topic(record)["topic"]["label"] == "sport"
     assert add_topic({**record, "link": None, "feed_categories": None})["topic"]["label"] \
         != "sport"
+
+
+def test_an_actor_written_without_accents_is_still_known():
+    topic = score_topic("Mbappe scores twice", "", "en")
+    assert topic.label == "sport" and "Mbappe" in topic.cues
+
+
+def test_a_maghreb_recruitment_exam_is_not_a_match():
+    # "مباراة" is also a competitive exam (concours) in Moroccan news.
+    topic = score_topic("المرشحون لمباراة التوظيف ينتظرون النتائج",
+                        "ينتظر المرشحون الذين اجتازوا مباراة التوظيف إعلان النتائج.", "ar")
+    assert topic.label != "sport"
+    assert score_topic("الوداد يفوز في مباراة الديربي", "", "ar").label == "sport"

@@ -212,7 +212,11 @@ class CueLexicon:
                 raise ValueError(f"{path.name}:{number}: expected label<TAB>weight<TAB>English"
                                  f"<TAB>French<TAB>Arabic forms, got {line!r}")
             forms = fields[column] or (fields[2] if self.language == "fr" else "")
-            for form in filter(None, (f.strip() for f in forms.split("|"))):
+            forms = [f.strip() for f in forms.split("|") if f.strip()]
+            if self.language == "en":
+                # English keys keep accents, and English copy often drops them (Mbappe).
+                forms += [f for f in map(_without_accents, forms) if f not in forms]
+            for form in forms:
                 keys = self._cue_keys(form)
                 if self.language == "ar":
                     # Cue words are written without proclitics (the text side strips them):
@@ -408,6 +412,11 @@ def lexicon(language: str) -> CueLexicon:
                 found = _LEXICONS[language] = CueLexicon(LEXICON_DIR / f"topic_{language}.tsv",
                                                          language, ACTORS_PATH)
     return found
+
+
+def _without_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text)
+                   if not unicodedata.combining(c))
 
 
 def lexicon_fingerprint(languages: tuple[str, ...]) -> str:
