@@ -26,7 +26,7 @@ from newsbeam.pipelines.options import FOLLOW_ONLY_OPTIONS
 
 SDK_IMAGE_ENV = "NEWSBEAM_SDK_IMAGE"
 # Options that take no value on the command line; a template parameter is always name=value.
-SWITCHES = ("streaming", "allow_local_paths", "allow_private_addresses")
+SWITCHES = ("streaming", "allow_local_paths", "allow_private_addresses", "fetch_articles")
 _TRUE = ("true", "1", "yes")
 _FALSE = ("false", "0", "no", "")
 

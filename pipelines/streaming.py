@@ -24,6 +24,7 @@ from apache_beam.transforms.periodicsequence import PeriodicImpulse
 from apache_beam.utils.timestamp import MAX_TIMESTAMP, Timestamp
 
 from newsbeam.pipelines.config import RunConfig
+from newsbeam.transforms.beam.articles import FetchArticles
 from newsbeam.transforms.beam.enrich import EnrichItems
 from newsbeam.transforms.beam.polling import PollFeeds, PollFn
 from newsbeam.transforms.beam.read import ParseFeeds
@@ -63,6 +64,9 @@ def build_streaming_pipeline(pipeline: beam.Pipeline, feeds: list[str], config: 
                                                          config.http, spread)
     items, parse_dead, _ = bodies | "ParseFeeds" >> ParseFeeds()
     revisions = items | "NumberRevisions" >> NumberRevisions(config.state_ttl_seconds)
+    if config.fetch_articles:  # new and revised items only: an unchanged item is not fetched
+        revisions = revisions | "FetchArticles" >> FetchArticles(
+            config.http, config.per_host_delay, streaming=True)
     records, item_dead = revisions | "Enrich" >> EnrichItems()
     (records
      | "AssignStories" >> AssignStoriesInStream(config.state_ttl_seconds)

@@ -2,8 +2,8 @@
 
 1. what each poll gives: a dead letter, nothing, or a body to parse (feeds.triage);
 2. which items are new, edited or repeats, against the stored fingerprints (feeds.identity);
-3. the new and edited items enriched by the stage list (enrich.stages): a record, or a dead
-   letter naming the stage;
+3. the new and edited items, with their article pages when asked (articles.fetch), enriched
+   by the stage list (enrich.stages): a record, or a dead letter naming the stage;
 4. each record's story, from the enriched record (stories.assign, keys in the state).
 
 The batch this makes is handed to the inbox, written (output.avro, output.summary) and then
@@ -17,7 +17,9 @@ from typing import Callable
 
 from newsbeam.pipelines.follow.scheduler import Finished
 from newsbeam.pipelines.follow.state import DUPLICATE, FollowState, StoryIndexView
+from newsbeam.transforms.articles.fetch import Page, with_article
 from newsbeam.transforms.enrich.stages import enrich_or_dead_letter
+from newsbeam.transforms.feeds.poll import FeedPollState, PollResult
 from newsbeam.transforms.feeds.triage import PARSE, parse_body, triage
 from newsbeam.transforms.output.avro import DEAD_LETTERS, NEWS_ITEMS, write_avro_files
 from newsbeam.transforms.output.summary import summarize, summary_path
@@ -38,12 +40,21 @@ class CycleReport:
     in_flight: int = 0  # polls still running when the cycle ended: a later cycle writes them
     batches: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # Feeds whose poll failed: (feed, consecutive failures, error); of them, those that had
+    # not failed before: (feed, error); and feeds that failed before and not now:
+    # (feed, failures before).
+    failing: list[tuple[str, int, str]] = field(default_factory=list)
+    started_failing: list[tuple[str, str]] = field(default_factory=list)
+    recovered: list[tuple[str, int]] = field(default_factory=list)
 
-    def line(self) -> str:
-        return (f"polled {self.polled} feeds ({self.changed} changed, {self.failed} failed, "
-                f"{self.in_flight} in flight): {self.new} new, {self.revised} revised, "
-                f"{self.duplicates} already written; {self.records_written} records, "
-                f"{self.dead_letters} dead letters in {self.seconds:.1f} s")
+    def note_poll(self, before: FeedPollState, result: PollResult) -> None:
+        """Counts a poll's failure, or the end of a feed's failures."""
+        if result.error is not None:
+            self.failing.append((before.feed, result.state.failures, result.error))
+            if not before.failures:
+                self.started_failing.append((before.feed, result.error))
+        elif before.failures:
+            self.recovered.append((before.feed, before.failures))
 
 
 @dataclass
@@ -60,12 +71,26 @@ class Batch:
     parsing: dict[str, int]  # what parsing set right, for the summary
 
 
-def make_batch(group: list[Finished], state: FollowState,
-               parser: Callable[[str, bytes, int], list], report: CycleReport) -> Batch:
+@dataclass
+class SortedPolls:
+    """A group of finished polls parsed and sorted: what to write of it once the new and
+    revised items have their article pages (or have waited long enough)."""
+    group: list[Finished]
+    items: list[dict]  # new and revised, each with its revision
+    dead_letters: list[dict]
+    body_hashes: dict[str, str]
+    seen_ids: list[str]
+    parsing: dict[str, int]
+
+
+def sort_polls(group: list[Finished], state: FollowState,
+               parser: Callable[[str, bytes, int], list], report: CycleReport) -> SortedPolls:
+    """Steps 1 and 2: the group's dead letters, and its items that are new or revised."""
     known_hashes = state.body_hashes([before.feed for before, _ in group])
     parsed_items, dead, body_hashes, parsing = [], [], {}, Counter()
     for before, result in group:
         report.polled += 1
+        report.note_poll(before, result)
         outcome = triage(before, result, known_hashes.get(before.feed))
         report.failed += outcome.failed
         if outcome.dead_letter is not None:
@@ -78,20 +103,33 @@ def make_batch(group: list[Finished], state: FollowState,
         dead.extend(parsed.dead_letters)
         parsing.update(parsed.stats)
         parsed_items.extend(parsed.items)
-    entries = []
+    items = []
     for item, sighting in zip(parsed_items, state.classify(parsed_items)):
         if sighting.kind == DUPLICATE:
             report.duplicates += 1
             continue
         setattr(report, sighting.kind, getattr(report, sighting.kind) + 1)
-        record, letter = enrich_or_dead_letter({**item, "revision": sighting.revision})
+        items.append({**item, "revision": sighting.revision})
+    return SortedPolls(group, items, dead, body_hashes, [item["id"] for item in parsed_items],
+                       dict(parsing))
+
+
+def make_batch(polls: SortedPolls, state: FollowState,
+               pages: dict[str, Page] | None = None) -> Batch:
+    """Steps 3 and 4: the batch to write and commit; an item with a page in `pages` (by item
+    id) is enriched from its article."""
+    pages = pages or {}
+    entries, dead = [], list(polls.dead_letters)
+    for item in polls.items:
+        if item["id"] in pages:
+            item = with_article(item, pages[item["id"]])
+        record, letter = enrich_or_dead_letter(item)
         if letter is not None:
             dead.append(letter)
         entries.append({"id": item["id"], "fingerprint": item["fingerprint"],
-                        "revision": sighting.revision, "record": record, "story": None})
+                        "revision": item["revision"], "record": record, "story": None})
     _assign_stories([entry for entry in entries if entry["record"] is not None], state)
-    return Batch(entries, dead, body_hashes, [item["id"] for item in parsed_items],
-                 dict(parsing))
+    return Batch(entries, dead, polls.body_hashes, polls.seen_ids, polls.parsing)
 
 
 def _assign_stories(entries: list[dict], state: FollowState) -> None:

@@ -27,13 +27,16 @@ import time
 from typing import Callable
 
 from newsbeam.pipelines.config import RunConfig
-from newsbeam.pipelines.follow.cycle import (CycleReport, make_batch, story_claims,
-                                             write_batch_files)
+from newsbeam.pipelines.follow.cycle import (CycleReport, SortedPolls, make_batch, sort_polls,
+                                             story_claims, write_batch_files)
 from newsbeam.pipelines.follow.inbox import Inbox
+from newsbeam.pipelines.follow.log import IDLE_LINE_SECONDS, FollowLog
+from newsbeam.pipelines.follow.pages import AwaitingPages
 from newsbeam.pipelines.follow.scheduler import SCHEDULE_TICK_SECONDS, Finished, Scheduler
 from newsbeam.pipelines.follow.state import (FolderLock, FollowState, StateError, damaged,
                                              rebuild)
 from newsbeam.pipelines.options import LOCAL_RUNNER
+from newsbeam.transforms.articles.fetch import Page, PageFetcher
 from newsbeam.transforms.feeds.http import FetchPool, HttpClient
 from newsbeam.transforms.feeds.parse import parse_feed
 from newsbeam.transforms.feeds.poll import PollResult, poll_feed
@@ -51,6 +54,8 @@ GATHER_SECONDS = 1.0
 # written a few seconds' worth at a time rather than as thousands of tiny files, and a new item
 # still waits at most 5 s + one write.
 MIN_CYCLE_SPACING_SECONDS, MAX_CYCLE_SPACING_SECONDS = 1.0, 5.0
+# While groups wait for their article pages, a cycle looks this often whether one is ready.
+PAGE_CHECK_SECONDS = 0.1
 
 
 class Follower:
@@ -79,6 +84,12 @@ class Follower:
         self.inbox = Inbox(os.path.join(config.state_dir, "inbox"))
         self.client = HttpClient(config.http)
         self._pool = FetchPool(self.client, config.http.concurrency)
+        # Pages go through the feeds' pool: one per-host cap for both.
+        self._pages = (PageFetcher(self.client, config.per_host_delay)
+                       if config.fetch_articles else None)
+        # Groups sorted and waiting for their pages, written when ready by this or a later
+        # cycle; not committed, so a stop leaves their feeds due again.
+        self._awaiting: list[AwaitingPages] = []
         # Feeds never polled are first due at points spread over one interval, not all at once.
         states = self.state.feed_states(
             feeds, started=time.time(), spread=config.interval if spread_first_polls else 0.0)
@@ -111,22 +122,57 @@ class Follower:
         if submit:
             self.scheduler.submit_due(now, polled)
         while True:
-            group = self.scheduler.take_finished(self.feeds_per_batch, deadline)
+            group = self.scheduler.take_finished(self.feeds_per_batch, self._take_until(deadline))
             if group:
-                self._write_group(group, now, report)
+                self._start_group(group, now, report)
+            self._write_ready_groups(now, report)
             if submit:
                 self.scheduler.submit_due(now, polled)
             more, report.in_flight = self.scheduler.pending(deadline)
-            if not more or (deadline is not None and time.monotonic() >= deadline):
+            if deadline is None and not more:
+                self._write_ready_groups(now, report, wait=True)
+                break
+            if deadline is not None and (time.monotonic() >= deadline
+                                         or not (more or self._awaiting)):
                 break
         self.state.expire(self.config.state_ttl_seconds, now=now)
         report.seconds = time.monotonic() - started
         return report
 
-    def _write_group(self, group: list[Finished], now: float, report: CycleReport) -> None:
+    def _take_until(self, deadline: float | None) -> float | None:
+        """How long to wait for finished polls: while groups wait for pages, briefly."""
+        if not self._awaiting:
+            return deadline
+        soon = time.monotonic() + PAGE_CHECK_SECONDS
+        return soon if deadline is None else min(deadline, soon)
+
+    def _start_group(self, group: list[Finished], now: float, report: CycleReport) -> None:
+        """Sorts the group's polls; writes them, or (with --fetch_articles) fetches the new
+        items' pages first."""
         try:
             self.state.check_in_place()
-            batch = make_batch(group, self.state, self.parser, report)
+            polls = sort_polls(group, self.state, self.parser, report)
+        except BaseException:  # not committed: the feeds are due again, polled again
+            self.scheduler.given_back([before.feed for before, _ in group])
+            raise
+        if self._pages is None:
+            self._write_group(polls, {}, now, report)
+        else:
+            self._awaiting.append(AwaitingPages(polls, self._pool, self._pages,
+                                                self.config.article_wait))
+
+    def _write_ready_groups(self, now: float, report: CycleReport, wait: bool = False) -> None:
+        """Writes the groups whose pages are in or whose wait is over (with `wait`, all of
+        them, waiting for their pages up to their deadlines)."""
+        for awaiting in [a for a in self._awaiting if wait or a.ready()]:
+            self._awaiting.remove(awaiting)
+            self._write_group(awaiting.polls, awaiting.pages(), now, report)
+
+    def _write_group(self, polls: SortedPolls, pages: dict[str, Page], now: float,
+                     report: CycleReport) -> None:
+        group = polls.group
+        try:
+            batch = make_batch(polls, self.state, pages)
             batch_id = None
             if batch.entries or batch.dead_letters:
                 batch_id = new_run_id()
@@ -165,14 +211,14 @@ class Follower:
             self.inbox.remove(batch_id)
         return replayed
 
-    def run(self, stop: threading.Event, report=print, warn=print) -> None:
+    def run(self, stop: threading.Event, log: FollowLog) -> None:
         """Follows until `stop` is set; a cycle under way is finished and committed first.
 
         Fetches run continuously; a cycle starts as soon as a poll finishes and writes what has
         finished within `gather_seconds`, and at least a tenth of the interval (1 to 5 s) after
         the cycle before it started. A cycle that fails (output unwritable, disk full) is
-        reported and retried after an interval, its batch first: following goes on rather than
-        ending on the first outage.
+        logged and retried after an interval, its batch first: following goes on rather than
+        ending on the first outage. Every cycle logs a line; so does a quiet minute.
         """
         scheduler = None
         interval = self.config.interval
@@ -181,12 +227,16 @@ class Follower:
         while not stop.is_set():
             try:
                 for batch_id in self.replay_inbox():
-                    report(f"wrote batch {batch_id} left by an earlier cycle")
+                    log.replayed(batch_id)
                 if scheduler is None:
                     scheduler = threading.Thread(target=self.scheduler.run, args=(stop,),
                                                  name="newsbeam-schedule", daemon=True)
                     scheduler.start()
-                if not self.scheduler.wait_for_polls(timeout=SCHEDULE_TICK_SECONDS):
+                if not (self._awaiting
+                        or self.scheduler.wait_for_polls(timeout=SCHEDULE_TICK_SECONDS)):
+                    if time.monotonic() - log.last_line >= IDLE_LINE_SECONDS:
+                        log.idle(len(self.feeds), self.scheduler.pending(None)[1],
+                                 self.scheduler.next_due() - time.time())
                     continue
                 started = time.monotonic()
                 cycle = self.run_cycle(deadline=max(started + self.gather_seconds,
@@ -198,11 +248,10 @@ class Follower:
             except sqlite3.DatabaseError as error:
                 raise StateError(damaged(self.state.path, error)) from None
             except Exception as error:  # any outage: the batch waits in the inbox meanwhile
-                warn(f"newsbeam: cycle failed, retrying in {interval:g} s: {error!r}")
+                log.cycle_failed(error, interval)
                 stop.wait(interval)
                 continue
-            if cycle.records_written or cycle.dead_letters or cycle.revised or cycle.new:
-                report(cycle.line())
+            log.cycle(cycle)
         if scheduler is not None:
             scheduler.join()
 
@@ -251,6 +300,7 @@ def follow(config: RunConfig) -> int:
               f"{config.output}, give --state DIR", file=sys.stderr)
         return 2
     feeds, _ = resolve_feeds(config.sources, config.allow_local_paths)
+    log = FollowLog(config.log_format)
     stop = threading.Event()
 
     def on_signal(signum, _frame):
@@ -266,10 +316,9 @@ def follow(config: RunConfig) -> int:
     follower = None
     try:
         follower = Follower(feeds, config)
-        print(f"newsbeam: following {len(feeds)} feeds every {config.interval:g} s; "
-              f"Ctrl-C to stop", file=sys.stderr)
-        follower.run(stop, report=lambda line: print(line, flush=True),
-                     warn=lambda line: print(line, file=sys.stderr, flush=True))
+        log.started(len(feeds), config.interval, config.output, config.state_dir)
+        follower.run(stop, log)
+        log.stopped()
     except KeyboardInterrupt:  # the second signal
         print("newsbeam: stopped at once; what the cycle under way did not commit is written "
               "on the next start", file=sys.stderr)

@@ -1,6 +1,5 @@
 """extract_article: the seed served as a web page, metadata, bad input, the size cap, charsets."""
 import re
-from pathlib import Path
 
 import pytest
 

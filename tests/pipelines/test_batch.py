@@ -5,6 +5,8 @@ import os
 from newsbeam.pipelines.cli import main
 
 from tests.support.avro_files import read_records
+from tests.support.http_server import FeedServer
+from tests.support.pages import HTML, article, page_html
 from tests.support.stories import OTHER, WIRE
 
 
@@ -57,3 +59,34 @@ def test_a_file_that_cannot_be_put_in_place_fails_the_run_and_names_what_was_los
     assert not summary["complete"] and summary["records_not_committed"] == 1
     [orphan] = summary["files_left_behind"]
     assert ".staging-" in orphan and os.path.exists(orphan)
+
+
+def test_with_fetch_articles_records_carry_their_pages_text_and_a_missing_page_costs_nothing(
+        tmp_path, capsys):
+    routes = {"/robots.txt": (200, {}, b"User-agent: *\nDisallow: /private/\n"),
+              "/rates": (200, HTML, page_html(article(
+                  "The central bank raised its main rate by a quarter point on Thursday")))}
+    with FeedServer(routes) as site:
+        (tmp_path / "feed.xml").write_text(feed(
+            ("rates", "Bank raises rates", site.url("/rates"),
+             "Thu, 06 Jun 2024 09:00:00 +0000", "Rates teaser."),
+            ("gone", "Floods in the north", site.url("/gone"),
+             "Thu, 06 Jun 2024 10:00:00 +0000", "Floods teaser."),
+            ("private", "Members only", site.url("/private/1"),
+             "Thu, 06 Jun 2024 11:00:00 +0000", "Private teaser.")))
+        assert main(["run", "--feeds", str(tmp_path / "feed.xml"), "--output",
+                     str(tmp_path / "out"), "--fetch_articles",
+                     "--allow_private_addresses"]) == 0
+    records = {r["guid"]: r for r in read_records(str(tmp_path / "out" / "items"))}
+    assert "quarter point on Thursday" in records["rates"]["body"]
+    assert (records["rates"]["content_source"], records["rates"]["summary"]) == (
+        "article", "Rates teaser.")
+    assert records["gone"]["body"] == "Floods teaser."
+    assert records["gone"]["article"]["status"] == 404
+    assert records["private"]["article"]["error"].startswith("robots: ")
+    [summary_file] = (tmp_path / "out" / "_runs").glob("*/summary.json")
+    summary = json.loads(summary_file.read_text())
+    assert (summary["pages_fetched"], summary["pages_skipped_by_robots"],
+            summary["pages_failed"]) == (1, 1, {"http": 1})
+    assert ("article pages: 1 fetched, 1 skipped by robots.txt, failed: http 1"
+            in capsys.readouterr().out)

@@ -1,7 +1,10 @@
 """The unbounded job, whole, on the PortableRunner's embedded job server: the same portable
 path a Flink job server takes. (Its steps are tested with TestStream in tests/beam/.)
 """
+import functools
 import os
+import subprocess
+import sys
 import time
 from dataclasses import replace
 
@@ -12,7 +15,9 @@ from newsbeam.pipelines.streaming import build_streaming_pipeline, run_streaming
 from newsbeam.transforms.feeds.poll import PollResult, poll_feed
 
 from tests.support.avro_files import read_records
-from tests.support.feeds import rss
+from tests.support.feeds import rss, rss_links
+from tests.support.http_server import FeedServer, respond
+from tests.support.pages import HTML, article, page_html
 from tests.support.paths import FIXTURES
 from tests.support.streams import counter
 
@@ -31,11 +36,16 @@ SCRIPTS = {
 }
 
 
-def scripted_feeds(state, *, interval, now):
-    """Scripted feeds by name; anything else is polled for real (here: fixture files)."""
-    if state.feed not in SCRIPTS:
+def scripted(scripts: dict):
+    """A poll function answering `scripts`' feeds by name; anything else is polled for real
+    (here: fixture files)."""
+    return functools.partial(_poll_scripted, scripts)
+
+
+def _poll_scripted(scripts, state, *, interval, now):
+    if state.feed not in scripts:
         return poll_feed(state, interval=interval, now=now)
-    script = SCRIPTS[state.feed]
+    script = scripts[state.feed]
     n = int(state.etag or 0)
     answer = script[min(n, len(script) - 1)]
     state = replace(state, etag=str(n + 1), next_due=now)  # due at every tick
@@ -59,7 +69,7 @@ def test_the_whole_job_on_the_portable_runner_writes_every_item_and_edit_once(tm
                                   "--window_seconds=60", "--allowed_lateness=600",
                                   "--run_for=3"])
     build_streaming_pipeline(pipeline, [*SCRIPTS, fixture], config, run_id="e2e",
-                             poll_fn=scripted_feeds, first_poll_spread=0)
+                             poll_fn=scripted(SCRIPTS), first_poll_spread=0)
     started = time.monotonic()
     result = pipeline.run()
     result.wait_until_finish()
@@ -78,6 +88,33 @@ def test_the_whole_job_on_the_portable_runner_writes_every_item_and_edit_once(tm
     assert counter(result, "feed_poll_failures") == 3  # one per tick, one dead letter
     assert counter(result, "duplicates") == 1  # Alpha, unchanged in the third poll
     assert counter(result, "items_past_lateness") == len(items)  # all dated 2021
+
+
+def test_with_fetch_articles_each_revision_is_enriched_from_its_page_fetched_once(tmp_path):
+    # Through the job's own command line, in a process of its own, as a user runs it.
+    versions = [page_html(article("The dam was finished on time and under its budget")),
+                page_html(article("The minister opened the dam after a delay of a week"))]
+
+    def dam_page(handler):  # the first request gets the first version, later ones the second
+        respond(handler, 200, HTML, versions[min(site.paths().count("/dam"), 2) - 1])
+
+    def dam_feed(handler):  # the first poll finds the item, later polls its edit
+        teaser = "Dam teaser." if site.paths().count("/feed.xml") == 1 else "Dam teaser, edited."
+        respond(handler, 200, {}, rss_links(("d", "Dam", site.url("/dam"), teaser)))
+
+    with FeedServer({"/feed.xml": dam_feed, "/dam": dam_page}) as site:
+        subprocess.run(
+            [sys.executable, "-m", "newsbeam.pipelines.streaming", "--runner=PortableRunner",
+             "--job_endpoint=embed", "--environment_type=LOOPBACK",
+             f"--feeds={site.url('/feed.xml')}", f"--output={tmp_path}", "--interval=1",
+             "--run_for=12", "--fetch_articles", "--allow_private_addresses"],
+            check=True, capture_output=True, timeout=120)
+        assert site.paths().count("/feed.xml") >= 3
+        assert site.paths().count("/dam") == 2  # once per revision, never for a repeat
+    items = sorted(read_avro(tmp_path, "items"), key=lambda i: i["revision"])
+    assert [(i["revision"], i["summary"], i["content_source"]) for i in items] == [
+        (1, "Dam teaser.", "article"), (2, "Dam teaser, edited.", "article")]
+    assert "on time" in items[0]["body"] and "delay of a week" in items[1]["body"]
 
 
 def test_run_streaming_reads_its_options(tmp_path):

@@ -144,18 +144,21 @@ _MARKUP_SEARCH_CHARS = 64 * 1024
 
 
 def decode_html(data: bytes, charset: str | None = None) -> str:
-    """Page bytes as text, the encoding decided in this order: a byte order mark; the HTTP
-    header's charset (when the bytes decode in it); UTF-8 when the bytes are UTF-8, even
-    against the page's own <meta charset> (a template that kept its old declaration after the
-    site moved to UTF-8 is common, and valid UTF-8 is never an accident of another encoding);
-    the <meta> charset; detection. Raises NotHtmlError for binary data."""
+    """Page bytes as text, the encoding decided in this order: a byte order mark; UTF-8 when
+    the bytes are UTF-8 with characters beyond ASCII, even against the HTTP header's or the
+    page's own charset (a server or a template that kept its old declaration after the site
+    moved to UTF-8 is common, and valid UTF-8 is never an accident of another encoding); the
+    HTTP header's charset (when the bytes decode in it); the <meta> charset; detection.
+    Raises NotHtmlError for binary data."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
     if data.startswith(_BINARY_SIGNATURES) or b"\x00" in data[:1024]:
         raise NotHtmlError("binary data, not a markup document")
-    declared = _codec(charset) if charset else None
-    text = _decode_declared(data, declared) if declared else None
+    text = _as_utf8(data) if not data.isascii() else None
+    declared = _codec(charset) if charset and text is None else None
+    if declared:
+        text = _decode_declared(data, declared)
     if text is None:
         text = _as_utf8(data)
     if text is None:

@@ -12,7 +12,7 @@ whitelist of elements. Whatever it is not certain to reproduce raises NotOnFastP
 caller falls back to feedparser: any XML error, a DOCTYPE or entity declaration, an encoding
 feedparser flags, xml:base, markup inside a field, base64 content, namespaces whose prefixes
 feedparser would read differently, elements whose feedparser handlers it does not replay, or no
-items at all. tests/test_fast_feeds.py checks it against feedparser on feedparser's own test
+items at all. tests/feeds/test_fast_path.py checks it against feedparser on feedparser's own test
 suite and on real captures.
 
 Hostile input: lxml never expands entities or loads DTDs and never touches the network here, and

@@ -1,4 +1,4 @@
-"""Decoding a CRFsuite model from per-word weight sums (transforms/entities/crf_decoding.py)
+"""Decoding a CRFsuite model from per-word weight sums (transforms/enrich/entities/crf_decoding.py)
 gives CRFsuite's own labels."""
 import os
 import subprocess

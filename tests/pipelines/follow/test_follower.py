@@ -1,5 +1,7 @@
 """Follow mode: poll cycles against a real loopback server, asserting on the Avro written."""
 import functools
+import io
+import json
 import os
 import signal
 import subprocess
@@ -11,12 +13,13 @@ import pytest
 from newsbeam.pipelines.cli import main
 from newsbeam.pipelines.config import RunConfig
 from newsbeam.pipelines.follow.follower import Follower
+from newsbeam.pipelines.follow.log import FollowLog
 from newsbeam.pipelines.follow.state import StateError
 from newsbeam.transforms.feeds.parse import parse_feed
 from newsbeam.transforms.feeds.poll import poll_feed
 
 from tests.support.avro_files import read_records
-from tests.support.feeds import rss
+from tests.support.feeds import rss, rss_links
 from tests.support.http_server import (
     FeedServer,
     conditional,
@@ -26,6 +29,7 @@ from tests.support.http_server import (
     slow,
     trickle,
 )
+from tests.support.pages import HTML, article, page_html
 from tests.support.stories import OTHER, WIRE
 
 T0 = 1_800_000_000.0
@@ -70,9 +74,10 @@ def follow_config(tmp_path, *args) -> RunConfig:
                                 *args])
 
 
-def follower(tmp_path, feeds, concurrency=4, per_host=2, interval=60, **kwargs):
+def follower(tmp_path, feeds, *args, concurrency=4, per_host=2, interval=60, **kwargs):
+    """A Follower of `feeds` with output and state under `tmp_path`; `args` are more options."""
     config = follow_config(tmp_path, "--interval", str(interval), "--fetch_concurrency",
-                           str(concurrency), "--per_host_concurrency", str(per_host))
+                           str(concurrency), "--per_host_concurrency", str(per_host), *args)
     return Follower(feeds, config, spread_first_polls=False, **kwargs)
 
 
@@ -200,9 +205,25 @@ def test_misbehaving_servers_never_stall_a_cycle_and_every_new_item_lands_once(t
     assert any("429" in e for e in errors) and any("500" in e for e in errors)
 
 
+class Lines(io.StringIO):
+    """A log's output, kept line by line; sets `stop` once a line starts with `until`."""
+
+    def __init__(self, stop: threading.Event, until: tuple[str, ...]):
+        super().__init__()
+        self.stop, self.until, self.lines, self._partial = stop, until, [], ""
+
+    def write(self, text):
+        *complete, self._partial = (self._partial + text).split("\n")
+        for line in complete:
+            self.lines.append(line)
+            if line.split(" ", 1)[-1].startswith(self.until):
+                self.stop.set()
+        return len(text)
+
+
 def test_a_failed_cycle_is_retried_and_its_batch_written_once(tmp_path, feed):
     f = follower(tmp_path, [feed.url], interval=0.1)
-    write_batch, attempts, lines = f.write_batch, [], []
+    write_batch, attempts = f.write_batch, []
 
     def flaky_write(batch_id):
         attempts.append(batch_id)
@@ -212,16 +233,12 @@ def test_a_failed_cycle_is_retried_and_its_batch_written_once(tmp_path, feed):
 
     f.write_batch = flaky_write
     stop = threading.Event()
-
-    def report(line):
-        lines.append(line)
-        if line.startswith("polled") or line.startswith("wrote batch"):
-            stop.set()
-
-    f.run(stop, report=report, warn=lines.append)
+    out = Lines(stop, until=("cycle:", "wrote batch"))
+    f.run(stop, FollowLog(out=out))
     f.close()
-    assert lines[0].startswith("newsbeam: cycle failed, retrying in 0.1 s: OSError('disk full')")
-    assert lines[1].startswith("wrote batch")
+    events = [line.split(" ", 1)[1] for line in out.lines]
+    assert events[0].startswith("cycle failed, retrying in 0.1 s: OSError('disk full')")
+    assert events[1].startswith("wrote batch")
     assert attempts[0] == attempts[1]  # the same batch, under the same id
     assert sorted(r["guid"] for r in read_items(str(tmp_path / "out"))) == ["a", "b"]
 
@@ -238,7 +255,7 @@ def _follow(tmp_path, feed_path):
 
 def _wait_until_following(process):
     """Returns once the follower says it follows: its signal handlers are in place then."""
-    for line in process.stderr:
+    for line in process.stdout:
         if "following" in line:
             return
     raise AssertionError("the follower ended before following")
@@ -360,13 +377,6 @@ def test_an_unexpected_parser_error_is_one_dead_letter_for_that_feed_alone(tmp_p
 # --- one story across feeds ---------------------------------------------------------------------
 
 
-def rss_links(*items):
-    body = "".join(f"<item><title>{title}</title><guid>{guid}</guid><link>{link}</link>"
-                   f"<description>{text}</description></item>"
-                   for guid, title, link, text in items)
-    return f"<rss version='2.0'><channel><title>t</title>{body}</channel></rss>".encode()
-
-
 def test_one_story_across_feeds_and_restarts(tmp_path):
     feeds = {
         "a.xml": ("wire-1", "Bank raises rates",
@@ -399,14 +409,77 @@ def test_one_story_across_feeds_and_restarts(tmp_path):
     assert records["d-1"]["story_id"] == records["d-1"]["id"] != story
 
 
+# --- article pages -----------------------------------------------------------------------------
+
+WATER_LAW = article("Parliament passed the water law on Monday after a long night of debate")
+CONTRACT = article("The striker signed a new contract with the club until the end of 2030")
+CONTRACT_V2 = article("The striker signed a new contract and will captain the club next season")
+
+
+def test_with_articles_an_item_is_its_page_fetched_once_and_again_when_it_is_revised(tmp_path):
+    routes = {"/a": (200, HTML, page_html(WATER_LAW)), "/b": (200, HTML, page_html(CONTRACT))}
+    with FeedServer(routes) as site:
+        feed = tmp_path / "feed.xml"
+        feed.write_bytes(rss_links(("a", "Water law", site.url("/a"), "Teaser a."),
+                                   ("b", "Contract", site.url("/b"), "Teaser b.")))
+        f = follower(tmp_path, [str(feed)], "--fetch_articles")
+        f.run_cycle(now=T0)
+        routes["/b"] = (200, HTML, page_html(CONTRACT_V2))
+        feed.write_bytes(rss_links(("a", "Water law", site.url("/a"), "Teaser a."),
+                                   ("b", "Contract", site.url("/b"), "Teaser b, updated.")))
+        f.run_cycle(now=T0 + 61)
+        f.close()
+        assert [path for path in site.paths() if path != "/robots.txt"] == ["/a", "/b", "/b"]
+    records = {(r["guid"], r["revision"]): r for r in read_items(str(tmp_path / "out"))}
+    assert sorted(records) == [("a", 1), ("b", 1), ("b", 2)]
+    assert "water law on Monday" in records["a", 1]["body"]
+    assert records["a", 1]["summary"] == "Teaser a."
+    assert records["a", 1]["content_source"] == "article"
+    assert records["a", 1]["article"]["status"] == 200
+    assert "end of 2030" in records["b", 1]["body"]
+    assert "captain the club" in records["b", 2]["body"]
+    assert records["b", 2]["summary"] == "Teaser b, updated."
+
+
+def test_with_articles_a_restart_fetches_no_page_again(tmp_path):
+    with FeedServer({"/a": (200, HTML, page_html(WATER_LAW))}) as site:
+        feed = tmp_path / "feed.xml"
+        feed.write_bytes(rss_links(("a", "Water law", site.url("/a"), "Teaser a.")))
+        f = follower(tmp_path, [str(feed)], "--fetch_articles")
+        f.run_cycle(now=T0)
+        f.close()
+        feed.write_bytes(rss_links(("a", "Water law", site.url("/a"), "Teaser a.")) + b" ")
+        again = follower(tmp_path, [str(feed)], "--fetch_articles")
+        cycle = again.run_cycle(now=T0 + 61)
+        again.close()
+        assert (cycle.changed, cycle.duplicates) == (1, 1)
+        assert [path for path in site.paths() if path != "/robots.txt"] == ["/a"]
+    assert len(read_items(str(tmp_path / "out"))) == 1
+
+
+def test_with_articles_a_missing_page_leaves_the_record_with_the_feeds_text(tmp_path):
+    with FeedServer({}) as site:
+        feed = tmp_path / "feed.xml"
+        feed.write_bytes(rss_links(("a", "Water law", site.url("/gone"), "Teaser a.")))
+        f = follower(tmp_path, [str(feed)], "--fetch_articles")
+        f.run_cycle(now=T0)
+        f.close()
+    [record] = read_items(str(tmp_path / "out"))
+    assert record["body"] == "Teaser a." and record["content_source"] == "description"
+    assert record["article"]["error"].startswith("http: HTTP 404")
+    [summary] = [json.loads(path.read_text())
+                 for path in (tmp_path / "out" / "_runs").glob("*/summary.json")]
+    assert (summary["pages_fetched"], summary["pages_failed"]) == (0, {"http": 1})
+
+
 # --- latency with misbehaving feeds, end to end -------------------------------------------------
 
 class GrowingFeed:
     """A feed with one item, then (once started) a new item every `every` seconds, up to
     `count`; remembers when each item was published. Answers 304 to its current ETag."""
 
-    def __init__(self, every: float, count: int):
-        self.every, self.count = every, count
+    def __init__(self, every: float, count: int, links: str | None = None):
+        self.every, self.count, self.links = every, count, links
         self.started = None
         self.published = {"g0": time.time()}
 
@@ -421,7 +494,11 @@ class GrowingFeed:
 
     def __call__(self, handler):
         guids = self.visible()
-        body = rss(*[(guid, f"Story {guid}", f"Text of story {guid}.") for guid in guids])
+        if self.links:  # each item links to its page under `links`
+            body = rss_links(*[(guid, f"Story {guid}", f"{self.links}/{guid}",
+                                f"Text of story {guid}.") for guid in guids])
+        else:
+            body = rss(*[(guid, f"Story {guid}", f"Text of story {guid}.") for guid in guids])
         conditional(body, etag=f'"{len(guids)}"')(handler)
 
 
@@ -432,26 +509,18 @@ def _readable_since(output, seen: dict):
         seen.setdefault(record["guid"], now)
 
 
-def test_new_items_are_readable_within_interval_plus_10_s_beside_hung_trickling_and_looping_feeds(
-        tmp_path):
-    interval = 2.0
-    growing = GrowingFeed(every=2.0, count=8)
-    loop = {"/loop-a.xml": (302, {"Location": "/loop-b.xml"}, b""),
-            "/loop-b.xml": (302, {"Location": "/loop-a.xml"}, b"")}
+def follow_latencies(tmp_path, growing: GrowingFeed, interval: float, stuck_feeds: list[str],
+                     *options: str) -> list[float]:
+    """Seconds from each new item's publication to its record in a finished file, following
+    the growing feed beside `stuck_feeds` with the command; each item written exactly once."""
     output = str(tmp_path / "out")
-    with FeedServer({"/growing.xml": growing}) as home, \
-            FeedServer({"/hang.xml": functools.partial(never_answers, seconds=120)},
-                       host="127.0.0.2") as hanging, \
-            FeedServer({"/trickle.xml": functools.partial(trickle, seconds=120)},
-                       host="127.0.0.3") as trickling, \
-            FeedServer(loop, host="127.0.0.4") as looping:
+    with FeedServer({"/growing.xml": growing}) as home:
         feeds = tmp_path / "feeds.txt"
-        feeds.write_text("\n".join([home.url("/growing.xml"), hanging.url("/hang.xml"),
-                                    trickling.url("/trickle.xml"), looping.url("/loop-a.xml")]))
+        feeds.write_text("\n".join([home.url("/growing.xml"), *stuck_feeds]))
         process = subprocess.Popen(
             [sys.executable, "-m", "newsbeam.pipelines.batch", "--follow", "--interval",
              str(interval), "--feeds", str(feeds), "--output", output,
-             "--allow_private_addresses"],
+             "--allow_private_addresses", *options],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         readable: dict[str, float] = {}
         try:
@@ -462,22 +531,64 @@ def test_new_items_are_readable_within_interval_plus_10_s_beside_hung_trickling_
             assert "g0" in readable, "the follower wrote nothing within 90 s"
             growing.start()
             last = max(growing.published.values())
-            while len(readable) < len(growing.published) and time.time() < last + 30:
+            while len(readable) < len(growing.published) and time.time() < last + 40:
                 _readable_since(output, readable)
                 time.sleep(0.2)
         finally:
             process.send_signal(signal.SIGTERM)
             _, err = process.communicate(timeout=60)
         assert process.returncode == 0, err
-        assert hanging.requests and trickling.requests and looping.requests
     latencies = sorted(readable[guid] - at for guid, at in growing.published.items()
                        if guid != "g0" and guid in readable)
     print(f"publication to readable file: median {latencies[len(latencies) // 2]:.1f} s, "
           f"max {latencies[-1]:.1f} s")
     assert len(latencies) == growing.count
-    assert latencies[-1] <= interval + 10
     guids = [r["guid"] for r in read_items(output)]
     assert sorted(guids) == sorted(growing.published)  # each item written exactly once
+    return latencies
+
+
+def test_new_items_are_readable_within_interval_plus_10_s_beside_hung_trickling_and_looping_feeds(
+        tmp_path):
+    interval = 2.0
+    loop = {"/loop-a.xml": (302, {"Location": "/loop-b.xml"}, b""),
+            "/loop-b.xml": (302, {"Location": "/loop-a.xml"}, b"")}
+    with FeedServer({"/hang.xml": functools.partial(never_answers, seconds=120)},
+                    host="127.0.0.2") as hanging, \
+            FeedServer({"/trickle.xml": functools.partial(trickle, seconds=120)},
+                       host="127.0.0.3") as trickling, \
+            FeedServer(loop, host="127.0.0.4") as looping:
+        latencies = follow_latencies(
+            tmp_path, GrowingFeed(every=2.0, count=8), interval,
+            [hanging.url("/hang.xml"), trickling.url("/trickle.xml"), looping.url("/loop-a.xml")])
+        assert hanging.requests and trickling.requests and looping.requests
+    assert latencies[-1] <= interval + 10
+
+
+class HangingPages:
+    """Pages that never answer, on their own host: any path but /robots.txt (there is none)."""
+
+    def get(self, path, default=None):
+        if path == "/robots.txt":
+            return 404, {}, b""
+        return functools.partial(never_answers, seconds=120)
+
+
+def test_with_articles_new_items_are_readable_within_interval_plus_20_s_beside_a_hung_feed_and_page_server(
+        tmp_path):
+    # A feed is polled again once its items are written, so its items wait for their pages
+    # (--article_wait, 10 s) once a poll: the interval here is no shorter than that wait.
+    interval = 10.0
+    with FeedServer({"/hang.xml": functools.partial(never_answers, seconds=120)},
+                    host="127.0.0.2") as hanging_feed, \
+            FeedServer(HangingPages(), host="127.0.0.3") as hanging_pages:
+        growing = GrowingFeed(every=4.0, count=5, links=hanging_pages.url("/story"))
+        latencies = follow_latencies(tmp_path, growing, interval,
+                                     [hanging_feed.url("/hang.xml")], "--fetch_articles")
+        assert any(path.startswith("/story/") for path in hanging_pages.paths())
+    assert latencies[-1] <= interval + 20
+    errors = {r["article"]["error"].split(":")[0] for r in read_items(str(tmp_path / "out"))}
+    assert errors == {"not_ready"}
 
 
 def test_items_a_feed_lists_twice_under_one_id_are_written_once_however_often_it_changes(
