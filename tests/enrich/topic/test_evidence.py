@@ -128,3 +128,11 @@ def test_a_maghreb_recruitment_exam_is_not_a_match():
                         "ينتظر المرشحون الذين اجتازوا مباراة التوظيف إعلان النتائج.", "ar")
     assert topic.label != "sport"
     assert score_topic("الوداد يفوز في مباراة الديربي", "", "ar").label == "sport"
+
+
+def test_a_verb_that_folds_to_a_team_name_is_not_sport_evidence():
+    # English keys fold plurals: "Mets" would be "met", "Jaguars" the carmaker.
+    topic = score_topic("Cosby met with protests at Denver show",
+                        "Jaguar sales rose as the company met its targets.", "en")
+    assert topic.label != "sport"
+    assert score_topic("New York Mets sign pitcher", "", "en").label == "sport"
