@@ -1,5 +1,5 @@
 """Labelled topic data: gold files read into items with newsbeam's labels (politics, sport,
-other). One copy for training (training.py) and evaluation (evaluation.py).
+other). One copy for training (train.py) and evaluation (evaluation.py).
 
 Formats (`data_format`; guessed from the file name and its first record when not given):
 - "ag": AG News CSV, no header, rows "class","title","description" with classes 1 World,

@@ -11,7 +11,7 @@ A document's feature vector is the sum of the feature vectors of its distinct wo
 words counted twice, times 1/sqrt(that count + 1) (scoring.distinct_words). The model being
 linear, its part of a score is a sum of one complex number per distinct word, computed when
 the word is first met and kept on the word (lexicon.Word.vector): scoring never builds a
-feature vector. The weights are trained by training.py and shipped in
+feature vector. The weights are trained by training/topic/train.py and shipped in
 models/topic_weights.json.gz; they are read on first use, once per process.
 """
 from __future__ import annotations
