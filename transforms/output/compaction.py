@@ -20,8 +20,10 @@ How, for one partition (`compact_partition`):
 A crash before 2 leaves a hidden folder without an intent: `finish_interrupted` removes it and
 the inputs are untouched (rolled back). A crash after 2 leaves the intent: `finish_interrupted`
 does what is left of 3 to 5 (rolled forward); it deletes inputs only once the new file is in
-place. Readers skip the hidden folders (names starting with a dot). Between 3 and 4 a reader
-listing the partition sees its records twice, for the moment the deletes take.
+place. Readers skip the hidden folders (names starting with a dot). Between 3 and 4 (and after
+a kill there, until the next start finishes it) a plain listing of the partition shows the new
+file and its inputs; newsbeam's own reader (files.read_table) leaves out the inputs of a
+decided compaction whose new file is in place, so it reads every record once at any moment.
 """
 from __future__ import annotations
 
@@ -31,14 +33,13 @@ import time
 from dataclasses import dataclass, field
 
 from newsbeam.transforms.filesystems import filesystems
-from newsbeam.transforms.output.files import (NULL_PARTITION, TABLES, Table, file_name,
+from newsbeam.transforms.output.files import (COMPACTION_FOLDER_PREFIX, INTENT, NULL_PARTITION,
+                                              TABLES, Table, compaction_folders, file_name,
                                               make_partition_folder, merge_files, record_count,
                                               table_files)
 from newsbeam.transforms.output.formats import format_of
 from newsbeam.transforms.output.summary import new_run_id, read_json, replace_json
 
-COMPACTION_FOLDER_PREFIX = ".compact-"
-INTENT = "intent.json"
 # Compacted files are named as a run's files are, with this run id prefix: `part-compacted-...`.
 COMPACTED_RUN_PREFIX = "compacted-"
 
@@ -154,7 +155,7 @@ def finish_interrupted(output: str) -> list[str]:
     found = []
     for table in TABLES:
         base = fs.join(output, table.folder)
-        for folder in _compaction_folders(base):
+        for folder in compaction_folders(base):
             found.append(folder)
             if fs.exists(fs.join(folder, INTENT)):
                 _finish(base, folder)
@@ -181,26 +182,6 @@ def _finish(base: str, folder: str) -> None:
             fs.delete(existing)
     # Without the new file in place (removed by hand since), the inputs are all there is.
     _delete_folder(folder)
-
-
-def _compaction_folders(base: str) -> list[str]:
-    """The hidden compaction folders of a table folder, empty ones included where the
-    filesystem has folders."""
-    if "://" not in base:  # a local disk: a glob lists files only, and misses an empty folder
-        if not os.path.isdir(base):
-            return []
-        return sorted(os.path.join(base, name) for name in os.listdir(base)
-                      if name.startswith(COMPACTION_FOLDER_PREFIX)
-                      and os.path.isdir(os.path.join(base, name)))
-    fs = filesystems()
-    try:
-        [result] = fs.match([fs.join(base, COMPACTION_FOLDER_PREFIX + "**")])
-    except Exception:  # noqa: BLE001 (Beam reports "nothing matched" as an error)
-        return []
-    # Object stores have no folders, only the files under them.
-    folders = {base.rstrip("/") + "/" + meta.path[len(base):].strip("/").split("/", 1)[0]
-               for meta in result.metadata_list}
-    return sorted(folders)
 
 
 def _delete_folder(folder: str) -> None:

@@ -9,6 +9,7 @@ the Beam sinks (beam.sinks) name their files with the same function.
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import uuid
 from dataclasses import dataclass, field
@@ -206,14 +207,58 @@ def merge_files(inputs: list[str], outputs: list[str], schema_name: str, file_fo
     return position
 
 
+# Follow mode's compactions (compaction.py) work in hidden folders `<table>/.compact-<id>/`,
+# each decided once its intent (the inputs, the new file) is written there.
+COMPACTION_FOLDER_PREFIX = ".compact-"
+INTENT = "intent.json"
+
+
+def compaction_folders(base: str) -> list[str]:
+    """The hidden compaction folders of a table folder, empty ones included where the
+    filesystem has folders."""
+    if "://" not in base:  # a local disk: a glob lists files only, and misses an empty folder
+        if not os.path.isdir(base):
+            return []
+        return sorted(os.path.join(base, name) for name in os.listdir(base)
+                      if name.startswith(COMPACTION_FOLDER_PREFIX)
+                      and os.path.isdir(os.path.join(base, name)))
+    fs = filesystems()
+    try:
+        [result] = fs.match([fs.join(base, COMPACTION_FOLDER_PREFIX + "**")])
+    except Exception:  # noqa: BLE001 (Beam reports "nothing matched" as an error)
+        return []
+    # Object stores have no folders, only the files under them.
+    folders = {base.rstrip("/") + "/" + meta.path[len(base):].strip("/").split("/", 1)[0]
+               for meta in result.metadata_list}
+    return sorted(folders)
+
+
+def superseded_files(base: str) -> set[str]:
+    """The inputs of the decided compactions of a table folder whose new file is in place:
+    files a crash or the moment before their deletion left visible beside their merge."""
+    fs = filesystems()
+    superseded = set()
+    for folder in compaction_folders(base):
+        try:
+            with fs.open(fs.join(folder, INTENT)) as file:
+                intent = json.loads(file.read())
+        except Exception:  # noqa: BLE001 (no intent yet: undecided, the inputs stand)
+            continue
+        if fs.exists(fs.join(base, intent["output"])):
+            superseded.update(fs.join(base, name) for name in intent["inputs"])
+    return superseded
+
+
 def table_files(output: str, table: Table) -> list[str]:
     """The committed files of a table under a local or Beam-filesystem output folder, in name
     order: output files in partition folders; hidden folders (staging, temporary,
-    compaction) are skipped, as Hive-style readers skip them."""
+    compaction) are skipped, as Hive-style readers skip them, and so are the inputs of a
+    compaction whose merged file is already in place."""
     fs = filesystems()
     base = fs.join(output, table.folder)
+    superseded = superseded_files(base)
     return [path for path in _files_below(base)
-            if format_of(path) and "/." not in path[len(base):]]
+            if format_of(path) and "/." not in path[len(base):] and path not in superseded]
 
 
 def table_named(name: str) -> Table:
