@@ -121,7 +121,7 @@ def _overview(report: Report) -> str:
     body = '<dl class="figures">' + "".join(
         f'<div data-figure="{key}"><dt>{label}</dt><dd>{escape(value)}</dd></div>'
         for key, label, value in figures) + "</dl>"
-    return _section("overview", body, records=report.records,
+    return _section("overview", body, count=report.records,
                     dead_letters=report.dead_letters)
 
 
@@ -135,14 +135,15 @@ def _span(report: Report) -> str:
 def _time(report: Report) -> str:
     charted = report.records - report.undated
     if not charted:
-        note = (f"{report.undated:,} records, none with a publication date"
+        note = (f"{_records(report.undated)}, none with a publication date"
                 if report.records else "no records")
         return _section("time", f'<p class="none">{note}.</p>', count=0)
     unit = report.by_language.unit
     intro = (f"<p>Records by publication date, one bar per {unit} (the finest of hour, day, "
              f"week, month and year that shows the whole span in at most {MAX_BUCKETS} bars)"
-             + (f"; {report.undated:,} records without a date are in no chart"
-                if report.undated else "") + ".</p>")
+             + (f"; {_records(report.undated)} without a date "
+               f"{'is' if report.undated == 1 else 'are'} in no chart"
+               if report.undated else "") + ".</p>")
     body = (intro
             + _chart_block("By language", "language", report.by_language, report.languages)
             + _chart_block("By topic", "topic", report.by_topic, report.topics))
@@ -357,6 +358,10 @@ def _link(url: str | None, text: str) -> str:
         return (f'<a href="{escape(url)}" rel="noopener noreferrer nofollow">'
                 f"{escape(text or url)}</a>")
     return escape(text or url or "")
+
+
+def _records(count: int) -> str:
+    return f"{count:,} record" + ("" if count == 1 else "s")
 
 
 def _count(value: int | None) -> str:
