@@ -239,3 +239,11 @@ def test_a_timeline_keeps_empty_buckets_and_sums_the_smallest_series():
 
 def test_the_hostile_strings_are_in_the_fixture():
     assert HOSTILE in {record["title"] for record in report_output.records()}
+
+
+def test_axis_labels_fit_their_margin():
+    from newsbeam.transforms.report.charts import _number, histogram
+
+    assert [_number(v) for v in (0, 2.5, 500, 2500, 10_000, 2_000_000)] == \
+        ["0", "2.5", "500", "2.5k", "10k", "2M"]
+    assert ">10k</text>" in histogram([10_000, 3], "#000000", "x")

@@ -82,7 +82,7 @@ def histogram(bins: list[int], colour: str, caption: str) -> str:
              f'<line class="grid" x1="{left}" x2="{width - 8}" y1="{top_margin}" '
              f'y2="{top_margin}"/>',
              f'<text class="axis" x="{left - 4}" y="{top_margin + 4}" text-anchor="end">'
-             f'{top}</text>',
+             f'{_number(top)}</text>',
              f'<line class="baseline" x1="{left}" x2="{width - 8}" '
              f'y1="{top_margin + plot_height}" y2="{top_margin + plot_height}"/>']
     for index, count in enumerate(bins):
@@ -100,4 +100,8 @@ def histogram(bins: list[int], colour: str, caption: str) -> str:
 
 
 def _number(value: float) -> str:
-    return f"{value:g}" if value < 1e6 else f"{value:.3g}"
+    """An axis label short enough for the margin: 500, 2.5k, 10k, 1M."""
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
+        if value >= size:
+            return f"{value / size:g}{suffix}"
+    return f"{value:g}"

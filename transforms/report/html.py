@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime
 from html import escape
 
-from newsbeam.transforms.report.aggregate import (FAILING, MAX_BUCKETS, OK, OTHER_SERIES,
-                                                  FeedHealth, Report, Run, Timeline)
-from newsbeam.transforms.report.charts import (PALETTE, histogram, series_colours,
-                                               stacked_bars)
+from newsbeam.transforms.report.aggregate import (FAILING, MAX_BUCKETS, OK, FeedHealth,
+                                                  Report, Run, Timeline)
+from newsbeam.transforms.report.charts import (OTHER_COLOUR, PALETTE, histogram,
+                                               series_colours, stacked_bars)
 
 # The sections, in page order: (id, heading).
 SECTIONS = (("overview", "Overview"), ("time", "Items over time"),
@@ -155,7 +155,7 @@ def _chart_block(heading: str, kind: str, timeline: Timeline,
     colours = series_colours(timeline.series)
     rows = "".join(
         f'<tr data-key="{escape(key)}" data-count="{count}"><td dir="auto">'
-        f'<span class="swatch" style="background:{colours.get(key, colours.get(OTHER_SERIES))}">'
+        f'<span class="swatch" style="background:{colours.get(key, OTHER_COLOUR)}">'
         f'</span>{escape(key)}</td><td class="n">{count:,}</td></tr>'
         for key, count in totals)
     table = (f'<table class="counts" id="{kind}-totals"><tr><th>{kind}</th>'
