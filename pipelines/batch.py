@@ -5,6 +5,7 @@ the same as `newsbeam run`.
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from apache_beam.options.pipeline_options import StandardOptions, TestOptions
 from apache_beam.runners.runner import PipelineResult
 
 from newsbeam.pipelines.config import RunConfig
+from newsbeam.pipelines.progress import progress_lines
 from newsbeam.transforms.beam.articles import FetchArticles
 from newsbeam.transforms.beam.enrich import EnrichItems
 from newsbeam.transforms.beam.read import ITEMS_PARSED, ReadFeeds
@@ -89,9 +91,12 @@ def run(config: RunConfig) -> dict | Submitted | None:
     """
     options = config.pipeline_options()
     plan = plan_run(config)
-    with beam.Pipeline(options=options) as pipeline:
-        build_pipeline(pipeline, plan)
-    if options.view_as(TestOptions).dry_run:
+    dry_run = options.view_as(TestOptions).dry_run
+    waits = not (dry_run or options.view_as(StandardOptions).no_wait_until_finish)
+    with progress_lines(options) if waits else contextlib.nullcontext():
+        with beam.Pipeline(options=options) as pipeline:
+            build_pipeline(pipeline, plan)
+    if dry_run:
         return None
     if options.view_as(StandardOptions).no_wait_until_finish:
         return Submitted(plan.run_id, config.output, plan.summary_path, pipeline.result)

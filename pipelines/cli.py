@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 
@@ -21,22 +22,76 @@ for _handler in logging.getLogger().handlers:
 from newsbeam.pipelines.options import LOCAL_RUNNER, add_arguments  # noqa: E402
 from newsbeam.pipelines.process_memory import tune_malloc  # noqa: E402
 
-USAGE = """usage: newsbeam run [--feeds SRC [SRC ...]] [--output DIR] [--shards N] [BEAM OPTIONS]
-       newsbeam run --follow [--interval SECONDS] [--state DIR] ...
-       newsbeam run --streaming --runner=... [--interval SECONDS] [--window_seconds ...] ...
+USAGE = """usage: newsbeam run [--feeds SRC [SRC ...]] [--output DIR] [OPTIONS] [BEAM OPTIONS]
+       newsbeam run --follow [--interval SECONDS] [--state DIR] [OPTIONS]
+       newsbeam run --streaming --runner=... [--interval SECONDS] [OPTIONS] [BEAM OPTIONS]
 
-Reads news feeds once (or, with --follow, keeps polling them; with --streaming, builds the
-unbounded job for Flink or Dataflow) and writes clean, enriched Avro records.
-Any Apache Beam pipeline option passes through (--runner, --direct_num_workers, ...);
-the default runner is the local {runner}, which downloads nothing.
+Reads news feeds and writes clean, enriched records. Three ways to run, one set of rules:
+  newsbeam run              every feed read once (the batch job), on this machine or any runner
+  newsbeam run --follow     keeps polling the feeds here and writes new items as they come
+  newsbeam run --streaming  the unbounded job, for Flink or Dataflow
 """
+
+BEAM_OPTIONS = """Beam options (passed through to Apache Beam as they are; any option Beam declares):
+  --runner RUNNER       FnApiRunner (the default: local, downloads nothing), PortableRunner,
+                        FlinkRunner, DataflowRunner.
+  --direct_num_workers N --direct_running_mode multi_processing
+                        local workers in processes of their own (default: one, in-process).
+  --streaming           build the unbounded job (with --runner FlinkRunner, DataflowRunner,
+                        or PortableRunner).
+  --flink_master HOST:PORT, --environment_type, --environment_config, --job_endpoint
+                        where a Flink or portable job runs, and how its workers start.
+  --project, --region, --temp_location, --staging_location, --sdk_container_image
+                        Dataflow.
+  --no_wait_until_finish
+                        hand the job to its runner and return (cluster runners).
+  --dry_run=True        build the job without running it.
+Flink's --checkpointing_interval, --externalized_checkpoints_enabled,
+--retain_externalized_checkpoints_on_cancellation, --savepoint_path and
+--allow_non_restored_state pass through to the Flink job server. Anything else is a usage
+error. See docs/usage.md and docs/deployment.md.
+"""
+
+
+class _ShowDefaults(argparse.HelpFormatter):
+    """Help lines end with their default, where there is one worth saying."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if action.default in (None, False, argparse.SUPPRESS) or "Default:" in text:
+            return text
+        return f"{text} Default: {action.default}."
 
 
 def _help() -> str:
     parser = argparse.ArgumentParser(prog="newsbeam run", usage=argparse.SUPPRESS,
-                                     add_help=False)
+                                     add_help=False, formatter_class=_ShowDefaults)
     add_arguments(parser, beam_owned=True)
-    return USAGE.format(runner=LOCAL_RUNNER) + "\n" + parser.format_help()
+    return USAGE + "\n" + parser.format_help() + "\n" + BEAM_OPTIONS
+
+
+def _print_to_pipe(text: str) -> None:
+    """Prints `text`; a reader that stops early (`newsbeam run --help | head`) is no error."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def version() -> str:
+    """newsbeam's version, and the Beam it runs on, from the installed distributions (no
+    import of Beam)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    def of(name: str) -> str:
+        try:
+            return installed(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    return (f"newsbeam {of('newsbeam')} (apache-beam {of('apache-beam')}, Python "
+            f"{sys.version.split()[0]})")
 
 
 _DRY_RUN = "dry run: the job was built and not run"
@@ -65,17 +120,19 @@ def format_summary(summary: dict) -> str:
         f"languages: {counts(summary['by_language'])}",
         f"topics: {counts(summary['by_topic'])}",
         "top entities: " + (", ".join(
-            f"{e['text']} ({e['type'].lower()}, {e['count']})"
+            f"{_entity_name(e)} ({e['type'].lower()}, {e['count']})"
             for e in summary["top_entities"]) or "none"),
         f"output: {summary['output']} (run {summary['run_id']})",
     ]
     return "\n".join(lines)
 
 
-COMMANDS = """usage: newsbeam run [OPTIONS]                      read feeds, write records (--help: options)
+COMMANDS = """usage: newsbeam run [OPTIONS]                      read feeds, write records
+                                                   (newsbeam run --help: every option)
        newsbeam report OUTPUT [--html FILE]         what an output folder holds (--help)
        newsbeam train entities|topic [--data DIR]   rebuild a shipped model from the dev data
-       newsbeam eval entities|topic --data PATH     score a model on a gold set"""
+       newsbeam eval entities|topic --data PATH     score a model on a gold set
+       newsbeam --version                           newsbeam's version and Beam's"""
 DEFAULT_DATA = "../shared/data"
 
 
@@ -84,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(COMMANDS)
         return 0 if argv else 2
+    if argv[0] in ("-V", "--version"):
+        print(version())
+        return 0
     command, rest = argv[0], argv[1:]
     if command in ("train", "eval"):
         return _models(command, rest)
@@ -95,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"newsbeam: unknown command {command!r}\n{COMMANDS}", file=sys.stderr)
         return 2
     if "-h" in rest or "--help" in rest:
-        print(_help())
+        _print_to_pipe(_help())
         return 0
 
     from newsbeam.pipelines.config import BATCH, FOLLOW, RunConfig
@@ -122,6 +182,14 @@ def main(argv: list[str] | None = None) -> int:
     except NothingToRead as error:
         print(f"newsbeam: {error}", file=sys.stderr)
         return 1
+
+
+def _entity_name(entity: dict) -> str:
+    """An entity's canonical name; for a name the canonical tables do not know (a "~" key),
+    the form it was first seen in."""
+    if entity["canonical"].startswith("~"):
+        return entity["text"]
+    return entity["canonical"]
 
 
 def _batch(config) -> int:
@@ -170,8 +238,10 @@ def _models(command: str, argv: list[str]) -> int:
         parser.add_argument("--data", required=True,
                             help="a gold file or a folder of them")
         parser.add_argument("--format", default=None,
-                            help="entities: conll (token and tag columns) or crosslang (parallel ar/en/fr "
-                                 "items, canonical values); topic: ag, ant, jsonl or tsv "
+                            help="entities: conll (token and tag columns), crosslang (parallel ar/en/fr "
+                                 "items, canonical values) or feeds (the development data folder: "
+                                 "titles and teasers of its feed captures, labelled in "
+                                 "training/entities/feed_items_dev.jsonl); topic: ag, ant, jsonl or tsv "
                                  "(default: from the file)")
         parser.add_argument("--language", default=None,
                             help="ISO 639-1 code of the gold set (default: from its script)")

@@ -33,6 +33,7 @@ class RunConfig:
     fetch_articles: bool  # make each item's article page its text
     per_host_delay: float  # seconds between page requests to one host
     article_wait: float  # follow mode: seconds an item waits for its page
+    log_format: str  # follow mode's log: text or json
     interval: float  # seconds between polls of one feed (follow, streaming)
     state_dir: str  # follow mode's state folder
     rebuild_state: bool  # rebuild follow mode's state from the output first
@@ -69,6 +70,7 @@ class RunConfig:
             fetch_articles=options.fetch_articles,
             per_host_delay=options.per_host_delay,
             article_wait=options.article_wait,
+            log_format=options.log_format,
             interval=options.interval,
             state_dir=options.state or default_state_dir(options.output),
             rebuild_state=options.rebuild_state,

@@ -18,7 +18,7 @@ LOCAL_RUNNER = "FnApiRunner"
 # Dataflow never looks at them, so the Flex Template (deploy/dataflow/metadata.json) leaves
 # them out and its entry point refuses them. Every other option here is a template parameter;
 # tests/deploy/test_deploy.py fails when the two drift apart.
-FOLLOW_ONLY_OPTIONS = ("follow", "state", "rebuild_state", "article_wait")
+FOLLOW_ONLY_OPTIONS = ("follow", "state", "rebuild_state", "article_wait", "log_format")
 
 DAY_SECONDS = 86400.0
 
@@ -55,31 +55,34 @@ def non_negative_float(value: str) -> float:
 
 
 def add_arguments(parser, beam_owned: bool = False) -> None:
-    """newsbeam's arguments; with `beam_owned`, also the Beam option newsbeam reads as its own
-    (--user_agent: Beam declares it, newsbeam sends it with every request)."""
-    parser.add_argument(
-        "--feeds", nargs="+", default=None,
+    """newsbeam's arguments, in groups; with `beam_owned`, also the Beam option newsbeam reads
+    as its own (--user_agent: Beam declares it, newsbeam sends it with every request)."""
+    sources = parser.add_argument_group("sources")
+    sources.add_argument(
+        "--feeds", nargs="+", default=None, metavar="SRC",
         help="Feed sources: feed files (RSS 0.9x/1.0/2.0, Atom), folders of them, OPML "
              "files, text files with one URL or path a line, http(s) URLs. Default: the "
              "sample feeds shipped with newsbeam.")
-    parser.add_argument(
+    sources.add_argument(
         "--allow_local_paths", action="store_true", default=False,
         help="Let OPML and list files name local files and folders (by default their "
              "entries may be http(s) URLs only: a list is third-party input).")
-    parser.add_argument(
-        "--output", default="./output",
-        help="Output folder on any Beam filesystem: records under items/, dead letters "
-             "under dead_letter/, a run summary under _runs/.")
-    parser.add_argument(
-        "--shards", type=positive_int, default=1,
-        help="Avro files per partition (and window) and run.")
+    output = parser.add_argument_group("output")
+    output.add_argument(
+        "--output", default="./output", metavar="DIR",
+        help="Output folder on any Beam filesystem (gs://, s3://, ...): records under "
+             "items/, dead letters under dead_letter/, a run summary under _runs/.")
+    output.add_argument(
+        "--shards", type=positive_int, default=1, metavar="N",
+        help="Files per partition (and window) and run.")
     fetching = parser.add_argument_group("fetching (every mode)")
     fetching.add_argument(
-        "--fetch_concurrency", type=positive_int, default=FETCH_CONCURRENCY,
+        "--fetch_concurrency", type=positive_int, default=FETCH_CONCURRENCY, metavar="N",
         help="Feeds fetched at once by one process (worker); one slow feed never holds up "
              "the others.")
     fetching.add_argument(
         "--per_host_concurrency", type=positive_int, default=PER_HOST_CONCURRENCY,
+        metavar="N",
         help="Requests to one host at once, at most (per process): 500 feeds on one site are "
              "fetched this many at a time, not --fetch_concurrency at a time.")
     fetching.add_argument(
@@ -88,9 +91,9 @@ def add_arguments(parser, beam_owned: bool = False) -> None:
              "default refused, on every redirect: feeds and links are third-party input).")
     if beam_owned:
         fetching.add_argument(
-            "--user_agent", default=None,
-            help="The User-Agent header sent with every feed request (Beam's own option, "
-                 "which newsbeam reads); say who you are and how to reach you. Default: "
+            "--user_agent", default=None, metavar="TEXT",
+            help="The User-Agent header sent with every request (Beam's own option, which "
+                 "newsbeam reads); say who you are and how to reach you. Default: "
                  f"{USER_AGENT!r}.")
     articles = parser.add_argument_group("article pages (every mode)")
     articles.add_argument(
@@ -98,10 +101,10 @@ def add_arguments(parser, beam_owned: bool = False) -> None:
         help="Fetch each new or revised item's article page (its link), once, and enrich the "
              "article's text instead of the feed's teaser; robots.txt is honoured.")
     articles.add_argument(
-        "--per_host_delay", type=non_negative_float, default=0.0,
+        "--per_host_delay", type=non_negative_float, default=0.0, metavar="SECONDS",
         help="Seconds between the starts of two page requests to one host.")
     articles.add_argument(
-        "--article_wait", type=positive_float, default=10.0,
+        "--article_wait", type=positive_float, default=10.0, metavar="SECONDS",
         help="Follow mode: seconds a new item waits for its page before it is written with "
              "the feed's text.")
     follow = parser.add_argument_group("follow mode (local, live)")
@@ -110,35 +113,41 @@ def add_arguments(parser, beam_owned: bool = False) -> None:
         help="Keep polling the feeds and write new items as they appear, until SIGINT or "
              "SIGTERM. State (what was seen, feed validators, stories) survives restarts.")
     follow.add_argument(
-        "--interval", type=positive_float, default=300.0,
-        help="Seconds between polls of one feed (a feed's Cache-Control, <ttl> or "
-             "Retry-After can only lengthen it). The first polls are spread over one "
-             "interval.")
+        "--interval", type=positive_float, default=300.0, metavar="SECONDS",
+        help="Seconds between polls of one feed, in follow mode and the unbounded job (a "
+             "feed's Cache-Control, <ttl> or Retry-After can only lengthen it). The first "
+             "polls are spread over one interval.")
     follow.add_argument(
-        "--state", default=None,
-        help="Folder for follow-mode state (default: OUTPUT/_state).")
+        "--log_format", choices=("text", "json"), default="text",
+        help="Follow mode's log on stdout: a timestamped line per cycle (even when nothing "
+             "changed), per feed that starts or stops failing, and totals on stop; json "
+             "gives the same as JSON lines.")
+    follow.add_argument(
+        "--state", default=None, metavar="DIR",
+        help="Folder for follow-mode state. Default: OUTPUT/_state.")
     follow.add_argument(
         "--rebuild_state", action="store_true", default=False,
         help="Rebuild a lost or damaged state from the records already in the output before "
              "following, so that nothing is written twice.")
     follow.add_argument(
-        "--state_ttl_days", type=positive_float, default=14.0,
-        help="Forget an item (and a story key) not seen for this many days.")
+        "--state_ttl_days", type=positive_float, default=14.0, metavar="DAYS",
+        help="Forget an item (and a story key) not seen for this many days, in follow mode "
+             "and the unbounded job.")
     unbounded = parser.add_argument_group(
-        "unbounded job (--streaming; Flink, Dataflow); also uses --interval and "
-        "--state_ttl_days")
+        "unbounded job (--streaming: Flink, Dataflow; also reads --interval and "
+        "--state_ttl_days)")
     unbounded.add_argument(
-        "--window_seconds", type=positive_float, default=3600.0,
+        "--window_seconds", type=positive_float, default=3600.0, metavar="SECONDS",
         help="Items are written in fixed windows of this many seconds of publication time.")
     unbounded.add_argument(
-        "--allowed_lateness", type=float, default=DAY_SECONDS,
+        "--allowed_lateness", type=float, default=DAY_SECONDS, metavar="SECONDS",
         help="Seconds after a window closes during which an item published in it is still "
              "written to it (in files of its own); an item found later is written with the "
              "items polled at the same time and counted as items_past_lateness.")
     unbounded.add_argument(
-        "--run_for", type=positive_float, default=None,
+        "--run_for", type=positive_float, default=None, metavar="SECONDS",
         help="Stop polling after this many seconds (local runs hold every window until "
-             "then); default: until the job is cancelled or drained.")
+             "then). Default: until the job is cancelled or drained.")
 
 
 def newsbeam_parser(beam_owned: bool = True, **kwargs) -> argparse.ArgumentParser:

@@ -19,6 +19,7 @@ from newsbeam.pipelines.follow.scheduler import Finished
 from newsbeam.pipelines.follow.state import DUPLICATE, FollowState, StoryIndexView
 from newsbeam.transforms.articles.fetch import Page, with_article
 from newsbeam.transforms.enrich.stages import enrich_or_dead_letter
+from newsbeam.transforms.feeds.poll import FeedPollState, PollResult
 from newsbeam.transforms.feeds.triage import PARSE, parse_body, triage
 from newsbeam.transforms.output.avro import DEAD_LETTERS, NEWS_ITEMS, write_avro_files
 from newsbeam.transforms.output.summary import summarize, summary_path
@@ -39,12 +40,21 @@ class CycleReport:
     in_flight: int = 0  # polls still running when the cycle ended: a later cycle writes them
     batches: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # Feeds whose poll failed: (feed, consecutive failures, error); of them, those that had
+    # not failed before: (feed, error); and feeds that failed before and not now:
+    # (feed, failures before).
+    failing: list[tuple[str, int, str]] = field(default_factory=list)
+    started_failing: list[tuple[str, str]] = field(default_factory=list)
+    recovered: list[tuple[str, int]] = field(default_factory=list)
 
-    def line(self) -> str:
-        return (f"polled {self.polled} feeds ({self.changed} changed, {self.failed} failed, "
-                f"{self.in_flight} in flight): {self.new} new, {self.revised} revised, "
-                f"{self.duplicates} already written; {self.records_written} records, "
-                f"{self.dead_letters} dead letters in {self.seconds:.1f} s")
+    def note_poll(self, before: FeedPollState, result: PollResult) -> None:
+        """Counts a poll's failure, or the end of a feed's failures."""
+        if result.error is not None:
+            self.failing.append((before.feed, result.state.failures, result.error))
+            if not before.failures:
+                self.started_failing.append((before.feed, result.error))
+        elif before.failures:
+            self.recovered.append((before.feed, before.failures))
 
 
 @dataclass
@@ -80,6 +90,7 @@ def sort_polls(group: list[Finished], state: FollowState,
     parsed_items, dead, body_hashes, parsing = [], [], {}, Counter()
     for before, result in group:
         report.polled += 1
+        report.note_poll(before, result)
         outcome = triage(before, result, known_hashes.get(before.feed))
         report.failed += outcome.failed
         if outcome.dead_letter is not None:

@@ -30,6 +30,7 @@ from newsbeam.pipelines.config import RunConfig
 from newsbeam.pipelines.follow.cycle import (CycleReport, SortedPolls, make_batch, sort_polls,
                                              story_claims, write_batch_files)
 from newsbeam.pipelines.follow.inbox import Inbox
+from newsbeam.pipelines.follow.log import IDLE_LINE_SECONDS, FollowLog
 from newsbeam.pipelines.follow.pages import AwaitingPages
 from newsbeam.pipelines.follow.scheduler import SCHEDULE_TICK_SECONDS, Finished, Scheduler
 from newsbeam.pipelines.follow.state import (FolderLock, FollowState, StateError, damaged,
@@ -210,14 +211,14 @@ class Follower:
             self.inbox.remove(batch_id)
         return replayed
 
-    def run(self, stop: threading.Event, report=print, warn=print) -> None:
+    def run(self, stop: threading.Event, log: FollowLog) -> None:
         """Follows until `stop` is set; a cycle under way is finished and committed first.
 
         Fetches run continuously; a cycle starts as soon as a poll finishes and writes what has
         finished within `gather_seconds`, and at least a tenth of the interval (1 to 5 s) after
         the cycle before it started. A cycle that fails (output unwritable, disk full) is
-        reported and retried after an interval, its batch first: following goes on rather than
-        ending on the first outage.
+        logged and retried after an interval, its batch first: following goes on rather than
+        ending on the first outage. Every cycle logs a line; so does a quiet minute.
         """
         scheduler = None
         interval = self.config.interval
@@ -226,13 +227,16 @@ class Follower:
         while not stop.is_set():
             try:
                 for batch_id in self.replay_inbox():
-                    report(f"wrote batch {batch_id} left by an earlier cycle")
+                    log.replayed(batch_id)
                 if scheduler is None:
                     scheduler = threading.Thread(target=self.scheduler.run, args=(stop,),
                                                  name="newsbeam-schedule", daemon=True)
                     scheduler.start()
                 if not (self._awaiting
                         or self.scheduler.wait_for_polls(timeout=SCHEDULE_TICK_SECONDS)):
+                    if time.monotonic() - log.last_line >= IDLE_LINE_SECONDS:
+                        log.idle(len(self.feeds), self.scheduler.pending(None)[1],
+                                 self.scheduler.next_due() - time.time())
                     continue
                 started = time.monotonic()
                 cycle = self.run_cycle(deadline=max(started + self.gather_seconds,
@@ -244,11 +248,10 @@ class Follower:
             except sqlite3.DatabaseError as error:
                 raise StateError(damaged(self.state.path, error)) from None
             except Exception as error:  # any outage: the batch waits in the inbox meanwhile
-                warn(f"newsbeam: cycle failed, retrying in {interval:g} s: {error!r}")
+                log.cycle_failed(error, interval)
                 stop.wait(interval)
                 continue
-            if cycle.records_written or cycle.dead_letters or cycle.revised or cycle.new:
-                report(cycle.line())
+            log.cycle(cycle)
         if scheduler is not None:
             scheduler.join()
 
@@ -297,6 +300,7 @@ def follow(config: RunConfig) -> int:
               f"{config.output}, give --state DIR", file=sys.stderr)
         return 2
     feeds, _ = resolve_feeds(config.sources, config.allow_local_paths)
+    log = FollowLog(config.log_format)
     stop = threading.Event()
 
     def on_signal(signum, _frame):
@@ -312,10 +316,9 @@ def follow(config: RunConfig) -> int:
     follower = None
     try:
         follower = Follower(feeds, config)
-        print(f"newsbeam: following {len(feeds)} feeds every {config.interval:g} s; "
-              f"Ctrl-C to stop", file=sys.stderr)
-        follower.run(stop, report=lambda line: print(line, flush=True),
-                     warn=lambda line: print(line, file=sys.stderr, flush=True))
+        log.started(len(feeds), config.interval, config.output, config.state_dir)
+        follower.run(stop, log)
+        log.stopped()
     except KeyboardInterrupt:  # the second signal
         print("newsbeam: stopped at once; what the cycle under way did not commit is written "
               "on the next start", file=sys.stderr)

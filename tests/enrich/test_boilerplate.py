@@ -256,3 +256,155 @@ def test_title_only_item_gets_title_as_body():
 def test_content_that_is_not_text_raises_for_the_stage_list_to_dead_letter():
     with pytest.raises(TypeError):
         clean_item({"feed_url": "f", "title": "t", "content": 42})
+
+
+# --- datelines and wire credits: metadata, never body ----------------------------------------
+
+from newsbeam.transforms.enrich.boilerplate import split_dateline  # noqa: E402
+from newsbeam.transforms.enrich.entities import add_entities  # noqa: E402
+
+
+def dateline_of(text):
+    dateline, rest = split_dateline(text)
+    return (dateline.place, dateline.agency, dateline.date, rest) if dateline else None
+
+
+def test_a_mehr_news_dateline_gives_place_date_and_agency():
+    assert dateline_of("TEHRAN, Aug. 11 (MNA) – Iran's foreign minister said talks would go on.") \
+        == ("TEHRAN", "MNA", "Aug. 11", "Iran's foreign minister said talks would go on.")
+
+
+def test_a_reuters_dateline_gives_place_and_agency():
+    assert dateline_of("LONDON (Reuters) - Britain's economy grew faster than expected.")[:2] \
+        == ("LONDON", "Reuters")
+
+
+def test_an_agency_credit_alone_opens_the_body():
+    assert dateline_of("(AFP) — The French president arrived in Dakar on Monday.") == (
+        None, "AFP", None, "The French president arrived in Dakar on Monday.")
+
+
+def test_a_place_in_capitals_and_a_dash_is_a_dateline():
+    assert dateline_of("WASHINGTON — President Biden signed the bill on Friday.")[:2] == (
+        "WASHINGTON", None)
+
+
+def test_a_us_dateline_keeps_its_state_abbreviation():
+    assert dateline_of("ORLANDO, Fla. (AP) — A gunman opened fire at a nightclub.")[:2] == (
+        "ORLANDO, Fla.", "AP")
+
+
+def test_a_mena_credit_after_an_arabic_place_is_a_dateline():
+    assert dateline_of("القاهرة - (أ ش أ) - أعلنت وزارة الصحة المصرية اليوم عن حملة جديدة.") \
+        == ("القاهرة", "أ ش أ", None, "أعلنت وزارة الصحة المصرية اليوم عن حملة جديدة.")
+
+
+def test_a_wam_credit_in_brackets_is_a_dateline():
+    assert dateline_of("أبوظبي (وام) - أكد سمو الشيخ أهمية التعاون.")[:2] == ("أبوظبي", "وام")
+
+
+def test_an_spa_credit_alone_opens_the_body():
+    assert dateline_of("(واس) - وصل إلى الرياض اليوم وفد رسمي.")[:2] == (None, "واس")
+
+
+def test_a_paper_in_guillemets_is_credited_as_the_agency():
+    assert dateline_of("بيروت - «الحياة» - قال رئيس الحكومة إن الاتفاق قريب.")[:2] == (
+        "بيروت", "الحياة")
+
+
+def test_an_arabic_dateline_between_slashes_keeps_its_date():
+    assert dateline_of("أبوظبي في 11 أغسطس / وام / استقبل سمو الشيخ وفدا رسميا.")[:3] == (
+        "أبوظبي", "وام", "11 أغسطس")
+
+
+def test_a_sentence_opening_with_an_acronym_is_no_dateline():
+    assert dateline_of("WHO said on Monday that cases rose in three regions.") is None
+
+
+def test_a_kicker_in_capitals_is_no_place():
+    assert dateline_of("BREAKING — Markets fell sharply in early trading on Monday.") is None
+
+
+def test_two_capitals_before_a_dash_are_no_place():
+    assert dateline_of("US - China talks resumed in Geneva on Monday.") is None
+
+
+def test_a_party_in_brackets_after_a_name_is_no_agency():
+    assert dateline_of("Ted Cruz (R-Texas) — said on Sunday he would run again.") is None
+
+
+def test_an_arabic_place_and_dash_without_an_agency_stay_text():
+    assert dateline_of("غزة - قال مسؤولون في القطاع إن القصف استمر.") is None
+
+
+def test_a_credit_inside_the_body_stays_where_it_is():
+    record = clean_item({"title": "Talks", "content": "<p>Officials met.</p><p>(AFP) — More "
+                                                      "talks are planned next week.</p>"})
+    assert record["boilerplate"]["dateline"] is None
+    assert "(AFP)" in record["body"]
+
+
+def test_the_dateline_leaves_the_body_and_becomes_metadata():
+    record = clean_item({"title": "Iran talks", "content": "<p>TEHRAN, Aug. 11 (MNA) – Iran's "
+                                                           "foreign minister met his Omani "
+                                                           "counterpart.</p>"})
+    assert record["body"] == "Iran's foreign minister met his Omani counterpart."
+    assert record["boilerplate"]["dateline"] == {"text": "TEHRAN, Aug. 11 (MNA) –",
+                                                 "place": "TEHRAN", "agency": "MNA",
+                                                 "date": "Aug. 11"}
+
+
+def test_the_dateline_counts_as_removed_text():
+    record = clean_item({"title": "", "content": "LONDON (Reuters) - Shares rose on Monday."})
+    assert record["boilerplate"]["removed_chars"] == len("LONDON (Reuters) - ")
+
+
+def test_no_body_entity_comes_from_a_dateline():
+    record = clean_item({"title": "Talks go on", "content": "TEHRAN, Aug. 11 (MNA) – The "
+                                                            "minister met Omani officials."})
+    found = add_entities(dict(record, language="en"))["entities"]
+    assert not [e for e in found if e["text"] in ("TEHRAN", "MNA")]
+
+
+def test_no_arabic_body_entity_comes_from_a_dateline():
+    record = clean_item({"title": "", "content": "القاهرة - (أ ش أ) - أعلنت وزارة الصحة "
+                                                 "المصرية عن حملة جديدة."})
+    found = add_entities(dict(record, language="ar"))["entities"]
+    assert not [e for e in found if "القاهرة" in e["text"] or "أ ش أ" in e["text"]]
+
+
+# --- the site's own name at the end of a title ---------------------------------------------------
+
+from newsbeam.transforms.enrich.boilerplate import split_title_credit  # noqa: E402
+
+
+def test_the_sites_name_after_a_dash_leaves_the_title():
+    assert split_title_credit("5 great VR games you've never heard of - CNET",
+                              "http://www.cnet.com/news/5-great-vr-games/") == (
+        "5 great VR games you've never heard of", "CNET")
+
+
+def test_a_site_name_of_several_words_matches_its_host():
+    assert split_title_credit("Floods in Kerala | The Guardian",
+                              "https://www.theguardian.com/world/x")[1] == "The Guardian"
+
+
+def test_a_byline_after_a_bar_stays_in_the_title():
+    title = "State of Origin: NSW look for a spark | Nick Tedeschi"
+    assert split_title_credit(title, "https://www.theguardian.com/sport/x") == (title, None)
+
+
+def test_a_section_name_that_is_not_the_host_stays():
+    title = "The 2017 Acura NSX drives like a dream - Roadshow"
+    assert split_title_credit(title, "http://www.cnet.com/roadshow/x") == (title, None)
+
+
+def test_two_names_either_side_of_a_dash_stay():
+    assert split_title_credit("Obama - Trump", "https://www.vox.com/x") == ("Obama - Trump", None)
+
+
+def test_the_title_credit_becomes_the_source_credit():
+    record = clean_item({"title": "New phones announced - CNET", "content": "<p>Text.</p>",
+                         "link": "http://www.cnet.com/news/x"})
+    assert (record["title"], record["boilerplate"]["source_credit"]) == (
+        "New phones announced", "CNET")

@@ -18,7 +18,8 @@ def test_an_item_becomes_a_record_with_every_stage_applied():
     assert record["body"] == "Leaders met in Baku on Tuesday."
     assert record["language"] == "en"
     assert record["topic"]["label"] in ("politics", "sport", "other")
-    assert [e["text"] for e in record["entities"]] == ["Baku", "Tuesday"]
+    assert [(e["field"], e["text"]) for e in record["entities"]] == [
+        ("title", "Baku"), ("body", "Baku"), ("body", "Tuesday")]
 
 
 def test_an_item_a_stage_raises_on_is_a_dead_letter_naming_its_stage():

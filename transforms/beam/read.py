@@ -8,6 +8,7 @@ import time
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from newsbeam.transforms.beam.progress import ProgressCounter
 from newsbeam.transforms.feeds.http import FetchError, HttpSettings, shared_pool
 from newsbeam.transforms.feeds.parse import parse_feed
 from newsbeam.transforms.feeds.triage import parse_body
@@ -34,8 +35,9 @@ class _ReadFeedsFn(beam.DoFn):
 
     def __init__(self, settings: HttpSettings):
         self._settings = settings
-        self.feeds_read = Metrics.counter("newsbeam", "feeds_read")
+        self.feeds_read = ProgressCounter("feeds_read")
         self.read_failures = Metrics.counter("newsbeam", "feeds_unreadable")
+        self.dead_letters = ProgressCounter("dead_letters")
 
     def setup(self):
         self._pool = shared_pool(self._settings)
@@ -52,6 +54,7 @@ class _ReadFeedsFn(beam.DoFn):
             source, result, fetched = future.result()
             if isinstance(result, FetchError):
                 self.read_failures.inc()
+                self.dead_letters.inc()
                 yield beam.pvalue.TaggedOutput(
                     READ_FAILED, dead_letter(source, "read", str(result), b"", fetched))
             else:
@@ -62,9 +65,10 @@ class _ReadFeedsFn(beam.DoFn):
 class _ParseFeedFn(beam.DoFn):
     def __init__(self, parser=parse_feed):
         self._parser = parser
-        self.items_read = Metrics.counter("newsbeam", ITEMS_PARSED)
+        self.items_read = ProgressCounter(ITEMS_PARSED)
         self.parse_failures = Metrics.counter("newsbeam", "feeds_unparseable")
         self.empty_feeds = Metrics.counter("newsbeam", "feeds_empty")
+        self.dead_letters = ProgressCounter("dead_letters")
 
     def process(self, element):
         feed_url, data, fetched = element
@@ -76,6 +80,7 @@ class _ParseFeedFn(beam.DoFn):
         for letter in parsed.dead_letters:
             if letter["stage"] != "parse":  # an item set aside: read, not written
                 self.items_read.inc()
+            self.dead_letters.inc()
             yield beam.pvalue.TaggedOutput(PARSE_FAILED, letter)
         for name, count in parsed.stats.items():
             if count:

@@ -9,6 +9,7 @@ from apache_beam.transforms.timeutil import TimeDomain
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec, TimerSpec, on_timer
 from apache_beam.utils.timestamp import Duration
 
+from newsbeam.transforms.beam.expiry import ExpiryGuard
 from newsbeam.transforms.feeds.identity import DUPLICATE, NEW, next_revision
 
 class _NumberRevisionsFn(beam.DoFn):
@@ -31,6 +32,7 @@ class _NumberRevisionsFn(beam.DoFn):
         self.revisions = Metrics.counter("newsbeam", "items_revised")
         self.duplicates = Metrics.counter("newsbeam", "duplicates")
         self.forgotten = Metrics.counter("newsbeam", "items_forgotten")
+        self.expiry = ExpiryGuard("items")
 
     def process(self, element, seen_at=beam.DoFn.TimestampParam,
                 last=beam.DoFn.StateParam(LAST), expiry=beam.DoFn.TimerParam(EXPIRY)):
@@ -45,7 +47,9 @@ class _NumberRevisionsFn(beam.DoFn):
         yield {**item, "revision": sighting.revision}
 
     @on_timer(EXPIRY)
-    def forget(self, last=beam.DoFn.StateParam(LAST)):
+    def forget(self, due=beam.DoFn.TimestampParam, last=beam.DoFn.StateParam(LAST)):
+        if not self.expiry.may_forget(due):
+            return
         last.clear()
         self.forgotten.inc()
 

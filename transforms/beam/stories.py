@@ -10,6 +10,7 @@ from apache_beam.transforms.userstate import (BagStateSpec, ReadModifyWriteState
 from apache_beam.utils.timestamp import Duration
 
 from newsbeam.transforms.beam.coders import JsonCoder
+from newsbeam.transforms.beam.expiry import ExpiryGuard
 from newsbeam.transforms.stories.assign import (MAX_STORIES_PER_KEY, Entry, choose_resolved,
                                                 stories_in_order)
 from newsbeam.transforms.stories.keys import (StoryKeys, record_story_keys, story_created,
@@ -89,6 +90,7 @@ class _ClaimKeyFn(beam.DoFn):
     def __init__(self, ttl_seconds: float):
         self._ttl = Duration.of(ttl_seconds)
         self.forgotten = Metrics.counter("newsbeam", "story_keys_forgotten")
+        self.expiry = ExpiryGuard("story_keys")
 
     def process(self, element, seen_at=beam.DoFn.TimestampParam,
                 entries=beam.DoFn.StateParam(ENTRIES), expiry=beam.DoFn.TimerParam(EXPIRY)):
@@ -101,7 +103,9 @@ class _ClaimKeyFn(beam.DoFn):
         yield lookup["ask"], {"key": key, "entries": known}
 
     @on_timer(EXPIRY)
-    def forget(self, entries=beam.DoFn.StateParam(ENTRIES)):
+    def forget(self, due=beam.DoFn.TimestampParam, entries=beam.DoFn.StateParam(ENTRIES)):
+        if not self.expiry.may_forget(due):
+            return
         entries.clear()
         self.forgotten.inc()
 

@@ -4,7 +4,7 @@ Feeds deliver an item's text as HTML or as plain text with the site's furniture 
 a credited source, a keyword line, "read also" teasers with a whole second article, lists of
 similar headlines, share and follow prompts. Left in, they put another article's people and
 another topic into the record. What is useful in them (the source, the keywords, the related
-headlines) is kept as metadata; everything removed is counted.
+headlines, a wire story's dateline) is kept as metadata; everything removed is counted.
 
 Text is handled as blocks, one per paragraph, list item or line: boilerplate is a property of
 whole blocks, and the links inside a block tell apart the keywords of a tag line.
@@ -31,16 +31,30 @@ class Block:
     heading: bool = False  # an <h1>-<h6> of its own
 
 
+@dataclass(frozen=True)
+class Dateline:
+    """Where and when a wire story was filed, and by whom: "TEHRAN, Aug. 11 (MNA) –"."""
+    text: str  # as it stood at the start of the body, its dash included
+    place: str | None = None  # "TEHRAN", "القاهرة"
+    agency: str | None = None  # "MNA", "Reuters", "أ ش أ", "الحياة"
+    date: str | None = None  # as written: "Aug. 11", "11 أغسطس"
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "place": self.place, "agency": self.agency, "date": self.date}
+
+
 @dataclass
 class Boilerplate:
     source_credit: str | None = None
     keywords: list[str] = field(default_factory=list)
     related: list[str] = field(default_factory=list)
     removed_chars: int = 0
+    dateline: Dateline | None = None
 
     def as_dict(self) -> dict:
         return {"source_credit": self.source_credit, "keywords": list(self.keywords),
-                "related": list(self.related), "removed_chars": self.removed_chars}
+                "related": list(self.related), "removed_chars": self.removed_chars,
+                "dateline": self.dateline.as_dict() if self.dateline else None}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,6 +224,74 @@ _BULLET_PREFIX = regex.compile("^" + _BULLET)
 _APPEARED_FIRST = regex.compile(r"\s*The post .{1,300}? appeared first on [^.]{1,100}\.?\s*$")
 
 
+# Datelines and wire credits: where, when and by whom a story was filed, at the start of its
+# text. They are metadata, not article text: left in, "TEHRAN, Aug. 11 (MNA) –" opening every
+# item of a feed made Tehran and MNA its most named entities.
+_DASH = r"[\-–—‒]+"
+_EN_MONTH = (r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+             r"|January|February|March|April|June|July|August|September|October|November|December")
+_EN_DATE = (rf"(?:(?:{_EN_MONTH})\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+(?:{_EN_MONTH})(?:\s+\d{{4}})?"
+            r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)")
+# An agency in brackets: a name of one to four words, or an abbreviation ("dpa", "AP"). After
+# a place not in capitals, only an abbreviation in capitals or a wire service's name: "Ted Cruz
+# (R-Texas) —" opens a sentence, not a dateline.
+_EN_AGENCY = r"\((?P<agency>[A-Z][A-Za-z&.\-]*(?:\s[A-Z][A-Za-z&.\-]*){0,3}|[a-z]{2,4})\)"
+_EN_WIRE_AGENCY = (r"\((?P<agency>[A-Z]{2,6}|Reuters|Xinhua|Bernama|Anadolu|Kyodo|Yonhap|Interfax"
+                   r"|Sputnik|Tass|dpa|Efe|Prensa Latina)\)")
+# A place in capitals ("TEHRAN", "NEW YORK", "ST. LOUIS", "ORLANDO, Fla.", "KOCHI, India").
+_EN_CAPITAL_PLACE = r"[A-Z][A-Z.'’\-]+(?:\s[A-Z][A-Z.'’\-]+){0,3}(?:,\s[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+)?)?"
+_EN_PLACE = r"[A-Z][a-zA-Z.'’\-]+(?:\s[A-Z][a-zA-Z.'’\-]+){0,3}"
+_AR_WORDS = r"\p{Arabic}+(?:\s(?!في\s)\p{Arabic}+){0,2}"
+_AR_DATE = r"[0-9٠-٩]{1,2}\s+\p{Arabic}+(?:\s*/\s*\p{Arabic}+)?(?:\s+[0-9٠-٩]{4})?"
+# An Arabic agency between brackets, guillemets or slashes: (أ ش أ), «الحياة», /وام/.
+_AR_AGENCY = r"(?:\((?P<agency>[^()\n]{1,30})\)|«(?P<agency2>[^«»\n]{1,30})»|/\s*(?P<agency3>[^/\n]{1,30}?)\s*/)"
+_DATELINES = tuple(regex.compile(pattern) for pattern in (
+    # TEHRAN, Aug. 11 (MNA) –   LONDON (Reuters) -   WASHINGTON —   KOCHI, India, June 12 -
+    rf"^(?P<place>{_EN_CAPITAL_PLACE})(?:,\s*(?P<date>{_EN_DATE}))?(?:\s*{_EN_AGENCY})?"
+    rf"\s*{_DASH}\s+",
+    # Tehran, Aug. 11 (MNA) –   London (Reuters) -   (the agency makes it a dateline)
+    rf"^(?P<place>{_EN_PLACE})(?:,\s*(?P<date>{_EN_DATE}))?\s*{_EN_WIRE_AGENCY}\s*{_DASH}\s+",
+    # (AFP) —
+    rf"^{_EN_AGENCY}\s*{_DASH}\s+",
+    # القاهرة - (أ ش أ) -   بيروت - «الحياة» -   دبي (وام) -   أبوظبي في 11 أغسطس / وام /
+    rf"^(?P<place>{_AR_WORDS})\s*(?:[،,]\s*)?(?:{_DASH}\s*)?(?:(?:في\s+)?(?P<date>{_AR_DATE})\s*)?{_AR_AGENCY}"
+    rf"\s*(?:{_DASH}|:)?\s*",
+    # (وام) -   «الحياة» -
+    rf"^{_AR_AGENCY}\s*(?:{_DASH}|:)?\s*",
+))
+# Kickers in capitals that head a story without being a place ("BREAKING —").
+_NOT_PLACES = frozenset(("BREAKING", "UPDATE", "UPDATED", "EXCLUSIVE", "WATCH", "LIVE",
+                         "ANALYSIS", "OPINION", "EDITORIAL", "CORRECTION", "VIDEO", "PHOTOS",
+                         "REVIEW", "COMMENT", "FACT CHECK", "URGENT", "NEW", "FIRST"))
+_MIN_WORDS_AFTER_DATELINE = 3  # a "dateline" with little after it is a line of text
+
+
+def split_dateline(text: str) -> tuple[Dateline | None, str]:
+    """(the dateline or wire credit that opens `text`, the text after it), or (None, text).
+
+    The one rule for datelines: a place in capitals and a dash ("WASHINGTON —"), or a place
+    (any case, or Arabic words), an optional date and an agency in brackets before a dash
+    ("London (Reuters) -", "TEHRAN, Aug. 11 (MNA) –", "القاهرة - (أ ش أ) -", "بيروت - «الحياة»
+    -"), or an agency alone ("(AFP) —", "(وام)")."""
+    for pattern in _DATELINES:
+        match = pattern.match(text)
+        if match is None:
+            continue
+        groups = match.groupdict()
+        place = (groups.get("place") or "").strip() or None
+        agency = next((groups[name].strip() for name in ("agency", "agency2", "agency3")
+                       if groups.get(name) and groups[name].strip()), None)
+        if place is not None and (place.split(",")[0].strip() in _NOT_PLACES
+                                  or len(place.split()[0]) < 3):
+            continue  # a kicker ("BREAKING —"), or two capitals ("US - China talks")
+        rest = text[match.end():]
+        if len(rest.split()) < _MIN_WORDS_AFTER_DATELINE:
+            continue
+        date = (groups.get("date") or "").strip() or None
+        return Dateline(text[:match.end()].strip(), place, agency, date), rest
+    return None, text
+
+
 # Markers are short phrases at the start of a block; only this much of a block is normalised
 # to look for them (the per-paragraph cost of every item).
 _MARKER_HEAD_CHARS = 80
@@ -368,11 +450,45 @@ def _strip_article(blocks: list[Block]) -> tuple[str, Boilerplate]:
                 in_related_list = False
             expect_headline = False
         else:
+            if not body and meta.dateline is None:
+                meta.dateline, rest = split_dateline(text)
+                if meta.dateline is not None:
+                    meta.removed_chars += len(text) - len(rest)
+                    text = rest
             body.append(text)
             body_chars += len(text)
             continue
         meta.removed_chars += len(text)
     return "\n".join(body), meta
+
+
+# "Headline - CNET", "Headline | The Guardian": the site's own name after a separator.
+_TITLE_CREDIT = regex.compile(r"\s+[|\-–—]\s+([^|\-–—]{2,40})$")
+_HOST_LABEL = regex.compile(r"^[a-z][a-z0-9+.\-]*://(?:[^/@]*@)?(?:www\d?\.|m\.|amp\.)?([^/:?#]+)")
+_NOT_LETTERS = regex.compile(r"[^\p{L}\p{N}]+")
+
+
+def split_title_credit(title: str, link: str | None) -> tuple[str, str | None]:
+    """(the title without the site's own name at its end, that name), or (title, None).
+
+    A title's last part after " - ", " | " or " — " is the site's credit when, spaces and
+    punctuation left out, it is the name in the item link's host or starts it ("… - CNET" on
+    cnet.com, "… | The Guardian" on theguardian.com, "… - Al Jazeera English" on
+    aljazeera.com). Any other last part ("| Nick Tedeschi", "- Roadshow") is title text."""
+    match = _TITLE_CREDIT.search(title)
+    host = _HOST_LABEL.match((link or "").strip().lower())
+    if match is None or host is None:
+        return title, None
+    credit = match.group(1).strip()
+    name = _NOT_LETTERS.sub("", credit).lower()
+    labels = [label for label in (_NOT_LETTERS.sub("", part) for part in
+                                  host.group(1).split(".")[:-1]) if len(label) >= 3]
+    if len(name) < 2 or not any((name == label or name.startswith(label)
+                                           or label.startswith(name) and len(name) >= 4)
+                                for label in labels):
+        return title, None
+    head = title[:match.start()].rstrip()
+    return (head, credit) if head else (title, None)
 
 
 def clean_item(record: dict) -> dict:
@@ -389,8 +505,11 @@ def clean_item(record: dict) -> dict:
     feed_content = out.pop("feed_content", None)
     if feed_content is not None:
         out["summary"] = strip_boilerplate(to_blocks(feed_content))[0]
-    out["title"] = html_to_text(out.get("title") or "").replace("\n", " ")
+    title, title_credit = split_title_credit(
+        html_to_text(out.get("title") or "").replace("\n", " "), out.get("link"))
+    out["title"] = title
     body, meta = strip_boilerplate(to_blocks(content))
+    meta.source_credit = meta.source_credit or title_credit
     if not body and out["title"]:
         # Some feeds carry nothing but a title and a tracking pixel: the title is the text.
         body = out["title"]

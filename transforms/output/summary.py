@@ -20,6 +20,8 @@ _FEED_ERRORS_CAP = 100
 FEED_STAGES = ("read", "parse")
 # Who and what the news was about; dates ("Tuesday") would crowd them out.
 SUMMARY_ENTITY_TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
+# Surface forms kept per entity and language: enough to show how each language writes it.
+_FORMS_PER_LANGUAGE = 3
 
 
 def _ranked(tally: Counter) -> dict:
@@ -35,8 +37,11 @@ class RunTally:
         self.dead = Counter()
         self.language = Counter()
         self.topic = Counter()
+        # Per canonical name: mentions, the types it was tagged with, and its surface forms
+        # per language (the first few seen).
         self.entities = Counter()
-        self.entity_text: dict[str, str] = {}
+        self.entity_types: dict[str, Counter] = {}
+        self.entity_forms: dict[str, dict[str, list[str]]] = {}
         self.feed_errors: list[str] = []
         self.parsing = Counter()  # what parsing set right: bytes replaced, repeated items
         self.pages = Counter()  # article pages: "fetched", or the reason they were not
@@ -50,10 +55,19 @@ class RunTally:
         self.topic[record["topic"]["label"]] += 1
         for entity in record["entities"]:
             if entity["type"] in SUMMARY_ENTITY_TYPES:
-                key = f"{entity['type']}\t{entity['canonical']}"
+                key = entity["canonical"]
                 self.entities[key] += 1
-                self.entity_text.setdefault(key, entity["text"])
+                self.entity_types.setdefault(key, Counter())[entity["type"]] += 1
+                self._add_forms(key, {record["language"]: [entity["text"]]})
         self._trim()
+
+    def _add_forms(self, key: str, forms: dict[str, list[str]]) -> None:
+        known = self.entity_forms.setdefault(key, {})
+        for language, texts in forms.items():
+            kept = known.setdefault(language, [])
+            for text in texts:
+                if len(kept) < _FORMS_PER_LANGUAGE and text not in kept:
+                    kept.append(text)
 
     def add_dead_letter(self, letter: dict) -> None:
         self.dead[letter["stage"]] += 1
@@ -75,15 +89,27 @@ class RunTally:
         self.records += other.records
         for name in ("dead", "language", "topic", "entities", "parsing", "pages"):
             getattr(self, name).update(getattr(other, name))
-        for key, text in other.entity_text.items():
-            self.entity_text.setdefault(key, text)
+        for key, types in other.entity_types.items():
+            self.entity_types.setdefault(key, Counter()).update(types)
+        for key, forms in other.entity_forms.items():
+            self._add_forms(key, forms)
         self._trim()
         self.feed_errors.extend(other.feed_errors[:_FEED_ERRORS_CAP - len(self.feed_errors)])
 
     def _trim(self) -> None:
         if len(self.entities) > _ENTITY_TALLY_CAP:
             self.entities = Counter(dict(self.entities.most_common(_ENTITY_TALLY_CAP)))
-            self.entity_text = {key: self.entity_text[key] for key in self.entities}
+            self.entity_types = {key: self.entity_types[key] for key in self.entities}
+            self.entity_forms = {key: self.entity_forms[key] for key in self.entities}
+
+    def _entity(self, key: str, count: int) -> dict:
+        """One line of top_entities: the canonical name with its commonest type, the first
+        form seen, and its forms per language."""
+        forms = self.entity_forms[key]
+        return {"canonical": key, "type": next(iter(_ranked(self.entity_types[key]))),
+                "count": count,
+                "text": next(iter(forms.values()))[0],
+                "forms": {language: forms[language] for language in sorted(forms)}}
 
     def summary(self) -> dict:
         item_dead = sum(n for stage, n in self.dead.items() if stage not in FEED_STAGES)
@@ -103,10 +129,8 @@ class RunTally:
                                              if reason not in ("fetched", "robots")})),
             "by_language": _ranked(self.language),
             "by_topic": _ranked(self.topic),
-            "top_entities": [
-                {"type": key.split("\t", 1)[0], "canonical": key.split("\t", 1)[1],
-                 "text": self.entity_text[key], "count": n}
-                for key, n in list(_ranked(self.entities).items())[:TOP_ENTITIES]],
+            "top_entities": [self._entity(key, n) for key, n
+                             in list(_ranked(self.entities).items())[:TOP_ENTITIES]],
         }
 
 

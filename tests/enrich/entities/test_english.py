@@ -83,3 +83,17 @@ def test_bad_input_is_a_clear_error(bad):
 
 
 
+
+
+def test_a_headline_with_lower_case_function_words_is_read_as_title_case():
+    from newsbeam.transforms.enrich.entities.english import TITLE_CASE, english_tagger, sentence_mode
+
+    tokens = "Barefoot Networks ' New Chips Will Transform the Tech Industry".split()
+    assert sentence_mode(tokens, english_tagger().features.words) == TITLE_CASE
+
+
+def test_a_run_of_names_joined_by_and_is_not_title_case():
+    from newsbeam.transforms.enrich.entities.english import NORMAL, english_tagger, sentence_mode
+
+    tokens = "Donald Trump and Hillary Clinton".split()
+    assert sentence_mode(tokens, english_tagger().features.words) == NORMAL

@@ -61,8 +61,13 @@ def test_washington_the_city_is_not_the_united_states():
 
 
 def test_an_unknown_person_gets_a_transliteration_key():
-    value = canonical("Spokesman Farhan Haq said the convoys were waiting.", "en", "Farhan Haq")
+    value = canonical("قال الدبلوماسي إدموند ماروكيان إن المحادثات مستمرة.", "ar", "إدموند ماروكيان")
     assert value.startswith("~")
+
+
+def test_an_unknown_person_in_english_text_keeps_the_name_as_written():
+    value = canonical("Spokesman Farhan Haq said the convoys were waiting.", "en", "Farhan Haq")
+    assert value == "Farhan Haq"
 
 
 def test_a_surname_alone_takes_the_full_name_value():
@@ -180,7 +185,43 @@ def test_add_entities_returns_a_copy():
     enriched = add_entities(record)
     assert "entities" not in record
     assert enriched["entities"] == [
-        {"text": "Baku", "type": "LOCATION", "start": 9, "end": 13, "canonical": "Baku"}]
+        {"text": "Baku", "type": "LOCATION", "start": 9, "end": 13, "canonical": "Baku",
+         "field": "body"}]
+
+
+def test_a_name_only_the_title_gives_is_a_title_entity():
+    record = add_entities({"title": "Aliyev visits Yerevan", "body": "The talks went on.",
+                           "language": "en"})
+    assert [(e["field"], e["text"], e["start"]) for e in record["entities"]] == [
+        ("title", "Aliyev", 0), ("title", "Yerevan", 14)]
+
+
+def test_body_offsets_do_not_move_when_the_title_is_read():
+    record = add_entities({"title": "Talks in Baku", "body": "Leaders met in Baku.",
+                           "language": "en"})
+    [body] = [e for e in record["entities"] if e["field"] == "body"]
+    assert record["body"][body["start"]:body["end"]] == "Baku"
+
+
+def test_an_arabic_title_entity_leaves_its_proclitic_out():
+    record = add_entities({"title": "محادثات بين روسيا وأرمينيا", "body": "انتهت المحادثات.",
+                           "language": "ar"})
+    [armenia] = [e for e in record["entities"] if e["canonical"] == "Armenia"]
+    assert (armenia["field"], armenia["text"]) == ("title", "أرمينيا")
+    assert record["title"][armenia["start"] - 1] == "و"
+
+
+def test_a_body_that_is_the_title_gives_its_entities_once_as_body():
+    record = add_entities({"title": "Talks in Baku", "body": "Talks in Baku",
+                           "content_source": "title", "language": "en"})
+    assert [(e["field"], e["text"]) for e in record["entities"]] == [("body", "Baku")]
+
+
+def test_a_surname_in_the_body_takes_the_full_name_the_title_gives():
+    record = add_entities({"title": "Spokesman Farhan Haq warns of delays",
+                           "body": "Haq said the convoys were waiting.", "language": "en"})
+    values = {e["field"]: e["canonical"] for e in record["entities"] if e["type"] == "PERSON"}
+    assert values["body"] == values["title"]
 
 
 def test_add_entities_resolves_dates_with_the_record_publication():
@@ -205,3 +246,17 @@ def test_entities_are_found_in_the_head_of_a_long_body_with_offsets_into_the_who
     record = add_entities({"body": body, "language": "en"})
     assert [e["text"] for e in record["entities"]] == ["Emmanuel Macron", "Paris"]
     assert all(body[e["start"]:e["end"]] == e["text"] for e in record["entities"])
+
+
+def test_a_date_does_not_end_with_the_arabic_comma_after_it():
+    text = "في الأول من آذار/مارس، استجاب حزب العمال الكردستاني لدعوة زعيمه."
+    assert not [e for e in find_entities(text, "ar") if e.text.endswith("،")]
+
+
+def test_a_word_the_arabic_tagger_ran_into_a_known_person_is_left_out():
+    text = "استجاب حزب العمال الكردستاني لدعوة زعيمه عبد الله أوجلان إلى حل الحزب."
+    assert ("عبد الله أوجلان", "PERSON") in found(text, "ar", "PERSON")
+
+
+def test_a_given_name_before_a_known_arabic_person_stays_in_the_name():
+    assert ("محمد حسني مبارك", "PERSON") in found("تنحى الرئيس محمد حسني مبارك عام 2011.", "ar")

@@ -1,5 +1,6 @@
 """Follow mode: poll cycles against a real loopback server, asserting on the Avro written."""
 import functools
+import io
 import json
 import os
 import signal
@@ -12,6 +13,7 @@ import pytest
 from newsbeam.pipelines.cli import main
 from newsbeam.pipelines.config import RunConfig
 from newsbeam.pipelines.follow.follower import Follower
+from newsbeam.pipelines.follow.log import FollowLog
 from newsbeam.pipelines.follow.state import StateError
 from newsbeam.transforms.feeds.parse import parse_feed
 from newsbeam.transforms.feeds.poll import poll_feed
@@ -203,9 +205,25 @@ def test_misbehaving_servers_never_stall_a_cycle_and_every_new_item_lands_once(t
     assert any("429" in e for e in errors) and any("500" in e for e in errors)
 
 
+class Lines(io.StringIO):
+    """A log's output, kept line by line; sets `stop` once a line starts with `until`."""
+
+    def __init__(self, stop: threading.Event, until: tuple[str, ...]):
+        super().__init__()
+        self.stop, self.until, self.lines, self._partial = stop, until, [], ""
+
+    def write(self, text):
+        *complete, self._partial = (self._partial + text).split("\n")
+        for line in complete:
+            self.lines.append(line)
+            if line.split(" ", 1)[-1].startswith(self.until):
+                self.stop.set()
+        return len(text)
+
+
 def test_a_failed_cycle_is_retried_and_its_batch_written_once(tmp_path, feed):
     f = follower(tmp_path, [feed.url], interval=0.1)
-    write_batch, attempts, lines = f.write_batch, [], []
+    write_batch, attempts = f.write_batch, []
 
     def flaky_write(batch_id):
         attempts.append(batch_id)
@@ -215,16 +233,12 @@ def test_a_failed_cycle_is_retried_and_its_batch_written_once(tmp_path, feed):
 
     f.write_batch = flaky_write
     stop = threading.Event()
-
-    def report(line):
-        lines.append(line)
-        if line.startswith("polled") or line.startswith("wrote batch"):
-            stop.set()
-
-    f.run(stop, report=report, warn=lines.append)
+    out = Lines(stop, until=("cycle:", "wrote batch"))
+    f.run(stop, FollowLog(out=out))
     f.close()
-    assert lines[0].startswith("newsbeam: cycle failed, retrying in 0.1 s: OSError('disk full')")
-    assert lines[1].startswith("wrote batch")
+    events = [line.split(" ", 1)[1] for line in out.lines]
+    assert events[0].startswith("cycle failed, retrying in 0.1 s: OSError('disk full')")
+    assert events[1].startswith("wrote batch")
     assert attempts[0] == attempts[1]  # the same batch, under the same id
     assert sorted(r["guid"] for r in read_items(str(tmp_path / "out"))) == ["a", "b"]
 
@@ -241,7 +255,7 @@ def _follow(tmp_path, feed_path):
 
 def _wait_until_following(process):
     """Returns once the follower says it follows: its signal handlers are in place then."""
-    for line in process.stderr:
+    for line in process.stdout:
         if "following" in line:
             return
     raise AssertionError("the follower ended before following")

@@ -609,6 +609,17 @@ class ArabicTagger:
         tags = set(gazetteer.get(word, ())) | set(gazetteer.get(strip_article(word), ()))
         return "LEX" in tags or "STP" in tags
 
+    def is_name_word(self, token: str) -> bool:
+        """Whether `token`, after any proclitic, is a word of people's names in the name lists
+        (a given name, a listed person's name word): محمد, حسني, but not زعيمه or الفرعونية."""
+        gazetteer = self.features.tables.gazetteer
+        for _, stem in proclitic_splits(token):
+            word = normalise(stem)
+            tags = set(gazetteer.get(word, ())) | set(gazetteer.get(strip_article(word), ()))
+            if tags & _PERSON_NAME_TAGS:
+                return True
+        return False
+
     def tag(self, sentences: list[list[str]]) -> list[list[Entity]]:
         """Per sentence (a list of token texts), its entities in order: (first token, last
         token, kind, characters of proclitic to leave out of the first token). Kinds are
@@ -688,6 +699,11 @@ def _decode_sentences(scores: WordScores,
             starts.append(len(rows))
     decoded = iter(decode(scores, rows, starts, offsets, extras))
     return [None if sentence is None else next(decoded) for sentence in sentences]
+
+
+# Gazetteer tags of words that are parts of people's names: given names, the Ayaspell list of
+# people, listed people's name words.
+_PERSON_NAME_TAGS = frozenset(("GIV", "GIV?", "PNM", "PER", "PER_B", "PER_I"))
 
 
 # ANERcorp, which the names model learnt from, leaves ministries, authorities and courts

@@ -38,10 +38,13 @@ _KIND_ALIASES = {
     "ORGANIZATION": ORGANIZATION, "ORGANISATION": ORGANIZATION, "ORG": ORGANIZATION,
     "LOCATION": LOCATION, "LOC": LOCATION, "GPE": LOCATION,
 }
-# Which tables a tagged kind may be resolved in, in order. An ORGANIZATION that is a place is
-# Reuters-style metonymy ("Russia said", "Washington warned"): it gets the place's value. A
-# LOCATION that is an organisation is a building standing for its institution ("at the Kremlin",
-# "the Pentagon"). A PERSON is only ever a person: "Jordan" the person is not the country.
+# Which tables a tagged kind may be resolved in, in order; a name found in another kind's table
+# takes that kind (Gazetteer.resolve_entity). An ORGANIZATION that is a place is metonymy
+# ("Russia said", "the Strait of Hormuz" read as a body): it is the place, unless the place is
+# a settlement, which names clubs and county sides ("Marseille", "Surrey beat Kent"): such an
+# organisation is not the town and keeps its kind, with a key. A LOCATION that is an
+# organisation is a building standing for its institution ("at the Kremlin", "the Pentagon").
+# A PERSON is only ever a person: "Jordan" the person is not the country.
 _FALLBACK = {
     PERSON: (PERSON,),
     ORGANIZATION: (ORGANIZATION, LOCATION),
@@ -248,6 +251,23 @@ def is_key(value: str) -> bool:
     return value.startswith(KEY_PREFIX)
 
 
+_LATIN_NAME = regex.compile(r"^\p{Lu}[\p{L}\p{M}\p{N}.'’&\- ]*$")
+_ACRONYM_LETTERS = 5
+
+
+def written_name(text: str) -> str | None:
+    """An English name as English text writes it, for a name the table does not know: its
+    words without a leading title ("Spokesman Farhan Haq" -> "Farhan Haq"), spaces collapsed,
+    a word in capitals longer than an acronym title-cased ("TEHRAN" -> "Tehran"). None when it
+    does not look like a written name (another script, no capital, punctuation)."""
+    words = strip_titles(" ".join(text.split())).split()
+    if not words:
+        return None
+    name = " ".join(word.capitalize() if word.isupper() and len(word) > _ACRONYM_LETTERS
+                    and word.isalpha() else word for word in words)
+    return name if _LATIN_NAME.match(name) else None
+
+
 # ---------------------------------------------------------------------------------------------
 # Lookup forms: the folded text plus article and title variants, most literal first.
 
@@ -255,7 +275,8 @@ _EN_FR_ARTICLES = ("the ", "l'", "la ", "le ", "les ")
 _TITLES_LATIN = frozenset("""
 president presidente pres prime minister premier king queen prince princess crown emir amir
 sheikh sheik shaikh cheikh sultan pope pape roi reine general gen mr mrs ms dr sir lord
-chancellor chanceliere chancelier ayatollah imam""".split())
+chancellor chanceliere chancelier ayatollah imam spokesman spokeswoman spokesperson senator
+governor mayor ambassador envoy professor coach striker midfielder defender goalkeeper""".split())
 _TITLES_AR = frozenset(fold(w) for w in """
 الرئيس الرئيسة الملك الملكة الأمير الأميرة الشيخ الشيخة السلطان السيد السيدة الدكتور
 المستشار المستشارة الجنرال الفريق المشير البابا آية الله الإمام العاهل ولي العهد""".split())
@@ -332,42 +353,73 @@ def fallback_eligible(text: str, kind: str) -> bool:
 
 class Gazetteer:
     """names[kind][folded or "lang:folded"] -> canonical; skeletons[kind][skeleton] -> canonical
-    (only skeletons that belong to exactly one entity of that kind)."""
+    (only skeletons that belong to exactly one entity of that kind); settlements: the canonical
+    values of cities, towns and US states."""
 
-    def __init__(self, names: dict[str, dict[str, str]], skeletons: dict[str, dict[str, str]]):
+    def __init__(self, names: dict[str, dict[str, str]], skeletons: dict[str, dict[str, str]],
+                 settlements: frozenset[str] = frozenset()):
         self.names = names
         self.skeletons = skeletons
+        self.settlements = settlements
+        self._values: frozenset[str] | None = None
 
     @classmethod
     def load(cls, path: Path | str = TABLE_PATH) -> "Gazetteer":
         names = {PERSON: {}, ORGANIZATION: {}, LOCATION: {}}
         skeletons = {PERSON: {}, ORGANIZATION: {}, LOCATION: {}}
+        settlements = set()
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             for line in handle:
                 if line.startswith("#"):
                     continue
                 record, kind, canonical, keys = line.rstrip("\n").split("\t")
+                if record == "P":
+                    settlements.add(canonical)
+                    continue
                 target = names[kind] if record == "N" else skeletons[kind]
                 target.update(dict.fromkeys(keys.split("|"), canonical))
-        return cls(names, skeletons)
+        return cls(names, skeletons, frozenset(settlements))
 
     def resolve(self, text: str, kind: str, language: str = "") -> str:
+        return self.resolve_entity(text, kind, language)[1]
+
+    def resolve_entity(self, text: str, kind: str, language: str = "") -> tuple[str, str]:
+        """(type, canonical value) of a name tagged `kind`. A name the table lists takes the
+        table's kind with its value, whatever the tagger said ("Kremlin" is an organisation,
+        "Russia said" a place): one real-world entity has one type in every language and
+        every feed. A name the table does not list keeps the tagger's kind and gets a key."""
         kind = _KIND_ALIASES.get(kind.upper(), kind.upper()) if kind else ""
         kinds = _FALLBACK.get(kind, ())
-        hit = self.listed(text, kinds, language)
-        if hit is not None:
+        hit = self._listed(text, kinds, language)
+        if hit is not None and not (kind == ORGANIZATION and hit[0] == LOCATION
+                                    and hit[1] in self.settlements):
             return hit
-        key = translit_key(text)
         if kinds and fallback_eligible(text, kinds[0]):
-            hit = self.skeletons[kinds[0]].get(fallback_key(strip_titles(text)))
-            if hit is not None:
-                return hit
-        return key
+            value = self.skeletons[kinds[0]].get(fallback_key(strip_titles(text)))
+            if value is not None:
+                return kinds[0], value
+        if language == "en" and kind:
+            written = written_name(text)
+            if written is not None and written not in self.values:
+                return kind, written
+        return kind, translit_key(text)
 
+    @property
+    def values(self) -> frozenset[str]:
+        """Every canonical value of the table, of any kind."""
+        if self._values is None:
+            self._values = frozenset(value for table in self.names.values()
+                                     for value in table.values())
+        return self._values
 
     def listed(self, text: str, kinds: tuple[str, ...], language: str = "") -> str | None:
         """The canonical value of `text` if the table lists one of its forms under one of
         `kinds` (tried in order), else None: no key, no skeleton fallback."""
+        hit = self._listed(text, kinds, language)
+        return hit[1] if hit is not None else None
+
+    def _listed(self, text: str, kinds: tuple[str, ...],
+                language: str = "") -> tuple[str, str] | None:
         language = (language or "").lower()[:2]
         if kinds and text and text.strip():
             forms = lookup_forms(text, language)
@@ -377,14 +429,14 @@ class Gazetteer:
                     if language:
                         hit = table.get(language + ":" + form)
                         if hit is not None:
-                            return hit
+                            return table_kind, hit
                     hit = table.get(form)
                     if hit is not None:
-                        return hit
+                        return table_kind, hit
         return None
 
 
-_CACHE: dict[tuple[str, str, str], str] = {}
+_CACHE: dict[tuple[str, str, str], tuple[str, str]] = {}
 _CACHE_LIMIT = 200_000
 
 
@@ -394,13 +446,20 @@ def gazetteer() -> Gazetteer:
     return Gazetteer.load(TABLE_PATH)
 
 
-def canonical_name(text: str, kind: str, language: str) -> str:
-    """One value per real-world entity: the English name of a known entity, else a "~" key."""
+def canonical_entity(text: str, kind: str, language: str) -> tuple[str, str]:
+    """(type, canonical value) of a name: the one place where a name's type and value are
+    decided. A name the table lists takes the table's kind and its English name; any other
+    keeps the tagger's kind and gets a "~" key."""
     cache_key = (text, kind, language)
     value = _CACHE.get(cache_key)
     if value is None:
-        value = gazetteer().resolve(text, kind, language)
+        value = gazetteer().resolve_entity(text, kind, language)
         if len(_CACHE) >= _CACHE_LIMIT:
             _CACHE.clear()
         _CACHE[cache_key] = value
     return value
+
+
+def canonical_name(text: str, kind: str, language: str) -> str:
+    """One value per real-world entity: the English name of a known entity, else a "~" key."""
+    return canonical_entity(text, kind, language)[1]

@@ -94,9 +94,33 @@ def word_shape(word: str) -> str:
     return "".join(out)
 
 
-def sentence_mode(tokens: list[str]) -> int:
+# Headline style (Chicago, AP): content words capitalised, short function words not.
+_HEADLINE_LOWER_WORDS = frozenset(
+    "a an the of to in on at for with by from and or as vs via but nor is are was be up out "
+    "into over than".split())
+_LOWER_CASE_PRIORS = frozenset(("cp=l", "cp=L"))
+
+
+def sentence_mode(tokens: list[str], words: WordTable | None = None) -> int:
     """CAPITALS (no lower-case word and at least 6 capital letters), TITLE_CASE (at least 3
-    words, all capitalised, one of them a function word) or NORMAL."""
+    words, all capitalised, one of them a function word) or NORMAL. With the word table, a
+    headline that keeps its function words in lower case is TITLE_CASE too when two of its
+    capitalised words are ones running text writes in lower case ("Barefoot Networks' New
+    Chips Will Transform the Tech Industry"), not a run of names ("Donald Trump and Hillary
+    Clinton")."""
+    mode = _sentence_mode(tokens)
+    if mode != NORMAL or words is None:
+        return mode
+    content = [token for token in tokens if token[0].isalpha()
+               and token.lower() not in _HEADLINE_LOWER_WORDS]
+    if len(content) < 3 or not all(token[0].isupper() for token in content):
+        return NORMAL
+    common = sum(1 for token in content if not token.isupper()
+                 and _LOWER_CASE_PRIORS.intersection(words.get(norm_key(token), ((), ()))[1]))
+    return TITLE_CASE if common >= 2 else NORMAL
+
+
+def _sentence_mode(tokens: list[str]) -> int:
     capital_letters = 0
     words = 0
     all_capitals = True
@@ -286,7 +310,7 @@ class EnglishFeatures:
         cache = self._cache
         if len(cache) > CACHE_LIMIT:
             cache.clear()
-        modes = [sentence_mode(tokens) for tokens in sentences]
+        modes = [sentence_mode(tokens, self.words) for tokens in sentences]
         seen_lower, seen_capitalised = document_casing(sentences, modes)
         out = []
         for tokens, mode in zip(sentences, modes):
@@ -328,7 +352,7 @@ class EnglishFeatures:
             self._rows.clear()
             for scores in self.scores:
                 scores.clear()
-        modes = [sentence_mode(tokens) for tokens in sentences]
+        modes = [sentence_mode(tokens, self.words) for tokens in sentences]
         seen_lower, seen_capitalised = document_casing(sentences, modes)
         rows: list[int] = []
         starts = [0]

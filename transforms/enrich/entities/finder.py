@@ -18,14 +18,16 @@ import regex
 from newsbeam.transforms.enrich.arabic import normalise
 from newsbeam.transforms.enrich.entities import french
 from newsbeam.transforms.enrich.entities.known import known_names, merge
-from newsbeam.transforms.enrich.entities.canonical import canonical_name, gazetteer, is_key
+from newsbeam.transforms.enrich.entities.canonical import canonical_entity, gazetteer
 from newsbeam.transforms.enrich.entities.dates import date_value, find_dates
+from newsbeam.transforms.enrich.entities.ordinary import looks_like_a_name
 from newsbeam.transforms.enrich.entities.tokens import Token, sentences, tokenise
 
 PERSON, ORGANIZATION, LOCATION, DATE = "PERSON", "ORGANIZATION", "LOCATION", "DATE"
 
 _ARABIC_LETTER = regex.compile(r"\p{Script=Arabic}")
 _LATIN_LETTER = regex.compile(r"\p{Script=Latin}")
+_SEPARATORS = frozenset((",", "،", ";", "؛", ":", "&", "–", "—", "-", "/"))
 # Latin-script languages whose capitalisation marks names as English does: the English tagger
 # reads them (with their own elision and date words for French). German capitalises every noun,
 # so it is not among them.
@@ -87,7 +89,7 @@ def find_entities(text: str, language: str, published: int | None = None) -> lis
     entities = []
     for group, sentence, spans in zip(groups, words, tagged):
         spans = merge(spans, known.find(sentence, latin_case=latin, french=reading == "fr"),
-                      sentence, latin)
+                      sentence, latin, None if latin else tagger.is_name_word)
         claimed = {index for first, last, _, _ in spans for index in range(first, last + 1)}
         if latin:
             spans = sorted(spans + known.find_single(sentence, claimed))
@@ -100,8 +102,21 @@ def find_entities(text: str, language: str, published: int | None = None) -> lis
         if reading == "ar":
             spans = _split_run_together(text, group, spans)
         for first, last, kind, skip in spans:
+            # A span never starts or ends with a separator ("آذار/مارس،", "Withnail &"); a
+            # full stop may end an abbreviation ("Fla."), brackets may close a date
+            # ("عام (1976)").
+            while first < last and group[last].text in _SEPARATORS:
+                last -= 1
+            while first < last and group[first].text in _SEPARATORS:
+                first, skip = first + 1, 0
+            if group[first].text in _SEPARATORS:
+                continue
             start, end = group[first].start + skip, group[last].end
             entities.append(_entity(text, start, end, kind, reading, published))
+    listed = gazetteer().values
+    entities = [entity for entity in entities if entity.type == DATE
+                or entity.canonical in listed
+                or looks_like_a_name(entity.text, entity.type, language)]
     if reading != "ar":
         # The English tagger was trained on data without dates: dates come from patterns.
         entities += _pattern_dates(text, entities, reading, published)
@@ -115,7 +130,7 @@ def _entity(text: str, start: int, end: int, kind: str, language: str,
     if kind == DATE:
         canonical = date_value(surface, language, published) or _date_key(surface)
     else:
-        canonical = canonical_name(surface, kind, language)
+        kind, canonical = canonical_entity(surface, kind, language)
     return Entity(surface, kind, start, end, canonical)
 
 
@@ -148,15 +163,14 @@ def _french_entities(text: str, group: list[Token], sentence: list[str],
                 claimed.update(range(first, last + 1))
                 break
         surface = text[group[first].start:group[last].end]
-        kind = _listed_kind(surface, kind) or kind
-        found.append(Entity(surface, kind, group[first].start, group[last].end,
-                            canonical_name(surface, kind, "fr")))
+        kind, canonical = canonical_entity(surface, _listed_kind(surface, kind) or kind, "fr")
+        found.append(Entity(surface, kind, group[first].start, group[last].end, canonical))
     for first, last in french.unclaimed_runs(sentence, claimed):
         surface = text[group[first].start:group[last].end]
         kind = _listed_kind(surface)
         if kind is not None:
-            found.append(Entity(surface, kind, group[first].start, group[last].end,
-                                canonical_name(surface, kind, "fr")))
+            kind, canonical = canonical_entity(surface, kind, "fr")
+            found.append(Entity(surface, kind, group[first].start, group[last].end, canonical))
     return found
 
 
@@ -247,8 +261,8 @@ def _pattern_dates(text: str, found: list[Entity], language: str,
 
 def _surnames_share_canonical(entities: list[Entity], language: str) -> list[Entity]:
     """A person named in full and elsewhere by surname alone ("Dmitry Peskov" ... "Peskov") is
-    one person: the surname mention takes the full name's canonical value when its own is only
-    a key."""
+    one person: the surname mention takes the full name's canonical value when its own is not
+    the table's (a key, or the surname as written)."""
     full_names: dict[str, str] = {}
     for entity in entities:
         words = entity.text.split()
@@ -256,9 +270,11 @@ def _surnames_share_canonical(entities: list[Entity], language: str) -> list[Ent
             full_names.setdefault(_surname_key(words[-1], language), entity.canonical)
     if not full_names:
         return entities
+    listed = gazetteer().values
     linked = []
     for entity in entities:
-        if entity.type == PERSON and " " not in entity.text.strip() and is_key(entity.canonical):
+        if entity.type == PERSON and " " not in entity.text.strip() \
+                and entity.canonical not in listed:
             full = full_names.get(_surname_key(entity.text, language))
             if full is not None:
                 entity = Entity(entity.text, entity.type, entity.start, entity.end, full)

@@ -192,7 +192,8 @@ def _capitalised(token: str) -> bool:
 
 
 def merge(tagged: list[Span], known: list[Span], tokens: list[str],
-          latin: bool = False) -> list[Span]:
+          latin: bool = False,
+          is_name_word: Callable[[str], bool] | None = None) -> list[Span]:
     """The tagger's spans corrected by the known names of the same sentence.
 
     - A known name the tagger missed is added; one the tagger found with another kind gets the
@@ -204,6 +205,9 @@ def merge(tagged: list[Span], known: list[Span], tokens: list[str],
       names run together ("World Health Organization Director-General Tedros Adhanom
       Ghebreyesus"): the known names win. In Latin script, a single word the tagger ran into
       the front of a known person is a title, not name ("État Marco Rubio"): it is dropped.
+      In Arabic, so are one or two words before a known person that are no name words
+      (`is_name_word`: "زعيمه عبد الله أوجلان", "الفرعونية نفرتيتي"); a given name before
+      one stays ("محمد حسني مبارك").
     - A tagger span that is part of a known name ("كيم جونغ" of كيم جونغ أون) or overlaps one
       partly gives way to the known name (a part outside it keeps its own span)...
     - ...except in Arabic, where a known name that only adds a noun of kind before the
@@ -225,6 +229,10 @@ def merge(tagged: list[Span], known: list[Span], tokens: list[str],
             continue
         if holder is not None and held.get(holder, 0) == 1:
             if latin and kind == PERSON and holder[2] == PERSON and holder[0] == first - 1:
+                spans[spans.index(holder)] = (first, holder[1], PERSON, skip)
+            elif not latin and is_name_word is not None and kind == PERSON \
+                    and holder[2] == PERSON and 0 < first - holder[0] <= 2 \
+                    and not any(is_name_word(word) for word in tokens[holder[0]:first]):
                 spans[spans.index(holder)] = (first, holder[1], PERSON, skip)
             continue
         if not latin and overlapping and all(span[0] > first for span in overlapping) \
