@@ -247,3 +247,18 @@ def test_axis_labels_fit_their_margin():
     assert [_number(v) for v in (0, 2.5, 500, 2500, 10_000, 2_000_000)] == \
         ["0", "2.5", "500", "2.5k", "10k", "2M"]
     assert ">10k</text>" in histogram([10_000, 3], "#000000", "x")
+
+
+def test_an_entity_is_its_canonical_name_whatever_its_type():
+    from newsbeam.transforms.report.aggregate import RecordTally, _entity_rows
+
+    tally = RecordTally()
+    for number, kind in enumerate(["LOCATION", "LOCATION", "ORGANIZATION"]):
+        record = report_output.records()[0]
+        record["entities"] = [{"text": "Russie", "type": kind, "start": 0, "end": 6,
+                               "canonical": "Russia"}]
+        record["language"] = "fr"
+        tally.add(record)
+    [row] = _entity_rows(tally.entities)
+    assert (row.canonical, row.type, row.mentions, row.items) == ("Russia", "LOCATION", 3, 3)
+    assert row.forms == {"fr": [("Russie", 3)]}

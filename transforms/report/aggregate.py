@@ -149,6 +149,7 @@ def _ranked(tally: Counter) -> list[tuple[str, int]]:
 class _EntityTally:
     mentions: int = 0
     items: int = 0
+    types: Counter = field(default_factory=Counter)  # type -> mentions
     forms: Counter = field(default_factory=Counter)  # (language, text) -> mentions
 
 
@@ -167,7 +168,7 @@ class RecordTally:
         self.last_published: int | None = None
         self.confidence: dict[str, list[int]] = {}  # label -> records per bin
         self.confidence_sum = Counter()
-        self.entities: dict[tuple[str, str], _EntityTally] = {}
+        self.entities: dict[str, _EntityTally] = {}  # canonical name -> its tally
         self.story_sizes = Counter()  # story id -> records
 
     def add(self, record: dict) -> None:
@@ -198,15 +199,18 @@ class RecordTally:
             self.last_published = published
 
     def _add_entities(self, entities: list[dict], language: str) -> None:
+        """An entity is its canonical name, whatever its language, spelling or type (as in the
+        run summary); its type is the one it was tagged with most."""
         named = set()
         for entity in entities:
             if entity["type"] not in SUMMARY_ENTITY_TYPES:
                 continue
-            key = (entity["type"], entity["canonical"])
+            key = entity["canonical"]
             tally = self.entities.get(key)
             if tally is None:
                 tally = self.entities[key] = _EntityTally()
             tally.mentions += 1
+            tally.types[entity["type"]] += 1
             tally.forms[language, entity["text"]] += 1
             if key not in named:
                 named.add(key)
@@ -460,10 +464,11 @@ def finish_report(output: str, generated: float, records: RecordTally,
     )
 
 
-def _entity_rows(entities: dict[tuple[str, str], _EntityTally]) -> list[EntityRow]:
+def _entity_rows(entities: dict[str, _EntityTally]) -> list[EntityRow]:
     ranked = sorted(entities.items(), key=lambda pair: (-pair[1].mentions, pair[0]))
     rows = []
-    for (kind, canonical), tally in ranked[:TOP_ENTITIES]:
+    for canonical, tally in ranked[:TOP_ENTITIES]:
+        kind = _ranked(tally.types)[0][0]
         by_language: dict[str, Counter] = {}
         for (language, text), n in tally.forms.items():
             by_language.setdefault(language, Counter())[text] = n
