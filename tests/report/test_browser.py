@@ -36,9 +36,11 @@ def chromium() -> str:
 
 def headless(browser: str, profile, *arguments) -> subprocess.CompletedProcess:
     """Chromium headless, on its own profile, logging the page's console to stderr. No sandbox:
-    CI runs as root, and the page is our own, with no script."""
+    CI runs as root, and the page is our own, with no script; no /dev/shm, which containers
+    keep small."""
     return subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+         "--no-first-run",
          "--disable-extensions", "--disable-background-networking", f"--user-data-dir={profile}",
          "--enable-logging=stderr", "--v=0", *arguments],
         capture_output=True, text=True, timeout=TIMEOUT, check=False)
