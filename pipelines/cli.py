@@ -109,7 +109,7 @@ def format_summary(summary: dict) -> str:
     lines = [
         f"feeds: {summary['feeds']} ({summary['feeds_unreadable']} unreadable, "
         f"{summary['feeds_unparseable']} not parseable)",
-        f"items read: {summary['items_read']}",
+        f"items read: {summary['items_read']}" + _reading_notes(summary),
         f"records written: {summary['records_written']}",
         f"dead letters: {summary['dead_letters']}"
         + (f" ({counts(summary['dead_letters_by_stage'])})" if summary["dead_letters"] else ""),
@@ -182,6 +182,14 @@ def main(argv: list[str] | None = None) -> int:
     except NothingToRead as error:
         print(f"newsbeam: {error}", file=sys.stderr)
         return 1
+
+
+def _reading_notes(summary: dict) -> str:
+    """What reading the feeds repaired or folded, when it did (older summaries lack both)."""
+    notes = [f"{count} {words}" for count, words in (
+        (summary.get("item_repeats") or 0, "repeats of an item, written once"),
+        (summary.get("bytes_replaced") or 0, "invalid bytes replaced")) if count]
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 def _entity_name(entity: dict) -> str:

@@ -50,6 +50,15 @@ def test_a_list_names_web_addresses_only_unless_local_paths_are_allowed():
     [problem] = problems
     assert problem.source == str(FIXTURES / "list.txt")
     assert "rss20_minimal.xml: refused: a list may name http(s) URLs only" in problem.error
+    assert problem.error.endswith("(--allow_local_paths lets it name files)")
+
+
+def test_a_listed_address_no_option_could_read_gets_no_hint(tmp_path):
+    listed = tmp_path / "list.txt"
+    listed.write_text("ftp://example.org/feed.xml\n")
+    [problem] = expand_sources([str(listed)])[1]
+    assert problem.error == ("ftp://example.org/feed.xml: refused: a list may name http(s) "
+                             "URLs only")
 
 
 def test_an_opml_naming_system_files_reads_none_of_them(tmp_path):

@@ -269,3 +269,15 @@ def test_odd_sources_beside_good_ones_are_one_line_each_and_the_run_goes_on(tmp_
     assert "newsbeam: ftp://example.org/rss.xml: unsupported scheme ftp://" in err
     assert "newsbeam: gopher://x/y: unsupported scheme gopher://" in err
     assert len(read_records(str(tmp_path / "items"))) == 1
+
+
+def test_the_summary_says_what_reading_repaired_and_folded(tmp_path, capsys):
+    item = "<item><guid>same</guid><title>Twice listed</title><description>Text.</description></item>"
+    feed = (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>أخبار اليوم STRAY</title>{item}{item}</channel></rss>").encode("utf-8")
+    (tmp_path / "feed.xml").write_bytes(feed.replace(b"STRAY", b"\xff"))  # UTF-8, one bad byte
+    assert main(["run", "--feeds", str(tmp_path / "feed.xml"), "--output",
+                 str(tmp_path / "out")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert ("items read: 1 (1 repeats of an item, written once; 1 invalid bytes replaced)"
+            in lines)

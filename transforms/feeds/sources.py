@@ -136,9 +136,11 @@ def expand_sources(sources: list[str], allow_local_paths: bool = False
             add(source)
             return
         if listed_in is not None and not allow_local_paths:
+            # The hint only where the option would help: a file, not an ftp:// address.
+            readable = _scheme(source) is None or _unknown_filesystem(source) is None
+            hint = " (--allow_local_paths lets it name files)" if readable else ""
             problems.append(SourceProblem(
-                listed_in, f"{source}: refused: a list may name http(s) URLs only "
-                           f"(--allow_local_paths lets it name files)"))
+                listed_in, f"{source}: refused: a list may name http(s) URLs only{hint}"))
             return
         if _scheme(source) is not None:
             unknown = _unknown_filesystem(source)

@@ -7,7 +7,7 @@ features of each token:
 - the dates model tags DATE, trained on Wojood; it runs only on sentences with a date cue.
 
 A token's features come from its normalised form, its reading without proclitics, affixes,
-shape, and four word tables built from news text and gazetteers (arabic_training.py): word
+shape, and four word tables built from news text and gazetteers (training/entities/arabic.py): word
 counts, word2vec cluster ids, gazetteer tags and how often a word was a name token.
 
 Arabic glues conjunctions and prepositions to names (وأرمينيا, بواشنطن, للأمم) while some names

@@ -16,7 +16,7 @@ case gets casing-free features in place of the shape and capital flags, so that 
 reads "PUTIN ARRIVES IN KYIV" from the word table, the gazetteer and the document.
 
 Everything is read from models/en_* on the first call of english_tagger(), once per process;
-english_training.py writes those files.
+training/entities/english.py writes those files.
 """
 from __future__ import annotations
 
