@@ -249,7 +249,9 @@ def _models(command: str, argv: list[str]) -> int:
                             help="entities: conll (token and tag columns), crosslang (parallel ar/en/fr "
                                  "items, canonical values) or feeds (the development data folder: "
                                  "titles and teasers of its feed captures, labelled in "
-                                 "training/entities/feed_items_dev.jsonl); topic: ag, ant, jsonl or tsv "
+                                 "training/entities/feed_items_dev.jsonl); topic: ag, ant, jsonl, "
+                                 "tsv, huffpost, masakhane, hespress, sanad, or modern (the modern "
+                                 "development set; --data is then the shared data folder) "
                                  "(default: from the file)")
         parser.add_argument("--language", default=None,
                             help="ISO 639-1 code of the gold set (default: from its script)")

@@ -154,9 +154,12 @@ def test_report_names_the_exact_rate_of_politics_and_sport_items():
 
 @pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data/topic is not present")
 def test_shipped_model_is_the_one_trained_on_the_development_sets():
-    # In-sample figures above the out-of-fold ones (EN 0.893, AR 0.951): the weights are there
-    # and were trained on these sets; the lexicon alone scores 0.834 and 0.918.
+    # In-sample figures above the out-of-fold ones (AG 0.866, ANT 0.942): the weights are there
+    # and were trained on these sets (with the modern corpora); the lexicon alone scores 0.844
+    # and 0.916 out of fold. Arabic sport stays above 0.96 F1 (0.979 out of fold).
     english = evaluate_path(DATA / "ag_news" / "test.csv", None)
     arabic = evaluate_path(DATA / "ant_v1.1" / "ant_v1.1.jsonl", None)
-    assert float(english.split("macro-F1 ")[1][:5]) >= 0.90
+    assert float(english.split("macro-F1 ")[1][:5]) >= 0.88
     assert float(arabic.split("macro-F1 ")[1][:5]) >= 0.95
+    sport = next(line for line in arabic.splitlines() if line.startswith("sport "))
+    assert float(sport.split()[3]) >= 0.96

@@ -61,7 +61,7 @@ def test_trained_weights_load_for_both_languages(small_data, tmp_path):
 def test_training_prints_the_dev_figures(small_data, tmp_path, capsys):
     train(small_data, tmp_path / "out")
     printed = capsys.readouterr().out
-    for expected in ("hybrid (out of fold)", "macro-F1", "confusion (rows gold",
+    for expected in ("out of fold, hybrid", "out of fold, cue lexicon alone", "macro-F1", "confusion (rows gold",
                      "reliability (ECE", "per fold macro-F1"):
         assert expected in printed
 

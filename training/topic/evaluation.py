@@ -1,16 +1,21 @@
 """Score the topic step against labelled news: per-class precision, recall and F1, macro-F1,
 the confusion matrix and a reliability table (is `confidence` the accuracy it claims?).
 
-    newsbeam eval topic --data PATH [--format ag|ant|jsonl|tsv] [--language ar|en|fr]
+    newsbeam eval topic --data PATH [--format ag|ant|jsonl|tsv|modern|huffpost|...]
+                        [--language ar|en|fr]
 
 PATH is a gold file or a folder of them (every .csv, .tsv, .jsonl and .json file below it,
 each reported on its own). The formats and the label mapping are described in data.py: AG
-News CSV (class,title,description), ANT JSON lines, and a generic JSON lines or TSV file of
-label/title/body with labels politics|sport|other. Items go through score_topic exactly as a
-record's title and clean body would.
+News CSV (class,title,description), ANT JSON lines, a generic JSON lines or TSV file of
+label/title/body with labels politics|sport|other, and the modern corpora. `--format modern`
+with PATH the shared data folder (../shared/data) scores the modern development set: its
+keys and labels ship with the trainer (modern_dev_labels.jsonl), its texts are rebuilt from
+the data folder. Items go through score_topic exactly as a record's title, clean body, link
+and feed categories would. Reports of more than one language also give each language's.
 
-The shipped model was trained on AG News and ANT v1.1: scored on those, the figures are
-in-sample. `newsbeam train topic` prints the out-of-fold figures of the development sets.
+The shipped model was trained on AG News, ANT v1.1 and the modern corpora (never on the
+modern development set's items): scored on those sets, the figures are in-sample. `newsbeam
+train topic` prints the out-of-fold figures of the training sets.
 """
 from __future__ import annotations
 
@@ -29,6 +34,8 @@ RELIABILITY_BANDS = (0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
 
 def evaluate_path(path: Path, language: str | None, data_format: str | None = None) -> str:
     """The report of every gold file at `path` (see the module docstring)."""
+    if data_format == "modern":
+        return evaluate_items("modern development set", read_gold(path, "modern", language))
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file()
                        and p.suffix.lower() in GOLD_SUFFIXES)
@@ -45,7 +52,8 @@ def evaluate_path(path: Path, language: str | None, data_format: str | None = No
 def evaluate_items(name: str, items: list[Item]) -> str:
     """The report of labelled items scored by score_topic."""
     start = time.process_time()
-    topics = [score_topic(item.title, item.body, item.language) for item in items]
+    topics = [score_topic(item.title, item.body, item.language, item.link or None,
+                          item.categories) for item in items]
     seconds = time.process_time() - start
     scored = [(item.label, topic) for item, topic in zip(items, topics) if item.label]
     if not scored:
@@ -53,8 +61,16 @@ def evaluate_items(name: str, items: list[Item]) -> str:
     lines = [report(name, [gold for gold, _ in scored], [t.label for _, t in scored],
                     [t.confidence for _, t in scored])]
     languages = Counter(item.language for item in items)
-    lines.append(f"languages: {', '.join(f'{k} {v}' for k, v in sorted(languages.items()))}; "
-                 f"{seconds / len(items) * 1e3:.3f} ms per item (CPU)")
+    if len(languages) > 1:
+        for language in sorted(languages):
+            gold = [item.label for item in items if item.label and item.language == language]
+            predicted = [topic.label for item, topic in zip(items, topics)
+                         if item.label and item.language == language]
+            if gold:
+                right = sum(g == p for g, p in zip(gold, predicted))
+                lines.append(f"-- {language}: {len(gold)} items, accuracy {right / len(gold):.3f}"
+                             f", macro-F1 {macro_f1(gold, predicted):.3f}, non-sport items "
+                             f"called sport {called_sport(gold, predicted)}")
     unlabelled = Counter(item.section for item in items if not item.label)
     for section, n in sorted(unlabelled.items()):
         shares = Counter(t.label for item, t in zip(items, topics)
@@ -62,6 +78,11 @@ def evaluate_items(name: str, items: list[Item]) -> str:
         lines.append(f"{section} ({n} items, mixed section, not scored): predicted "
                      + ", ".join(f"{label} {shares[label] / n:.2f}" for label in LABELS))
     return "\n".join(lines)
+
+
+def called_sport(gold: Sequence[str], predicted: Sequence[str]) -> int:
+    """How many items that are not sport were labelled sport."""
+    return sum(g != "sport" and p == "sport" for g, p in zip(gold, predicted))
 
 
 def per_class(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, tuple]:
@@ -121,7 +142,8 @@ def report(name: str, gold: Sequence[str], predicted: Sequence[str],
     exact = exact_topic_rate(gold, predicted)
     lines = [f"== {name}: {n} items, accuracy {accuracy:.3f}, "
              f"macro-F1 {macro_f1(gold, predicted):.3f}"
-             + (f", politics+sport labelled exactly {exact:.3f}" if exact is not None else ""),
+             + (f", politics+sport labelled exactly {exact:.3f}" if exact is not None else "")
+             + f", non-sport items called sport {called_sport(gold, predicted)}",
              f"{'label':10} {'prec':>6} {'recall':>6} {'F1':>6} {'gold':>6} {'pred':>6}"]
     for label, (p, r, f, n_gold, n_pred) in per_class(gold, predicted).items():
         lines.append(f"{label:10} {p:6.3f} {r:6.3f} {f:6.3f} {n_gold:6d} {n_pred:6d}")

@@ -62,7 +62,8 @@ def test_french_confidence_is_lower_for_a_weak_item_than_for_a_clear_one():
 
 
 def test_french_item_without_cues_is_other_without_confidence_to_spare():
-    # No evidence either way: "other" by its prior, at about the accuracy such items have in
-    # English (0.40-0.50 band of the lexicon alone on AG News: 0.47).
+    # No evidence either way: "other" by its prior (sport ruled out: no sport evidence), at
+    # about the accuracy such items have in English: English items without a cue are other
+    # 55% of the time in AG News (2004-05), 87-88% in HuffPost and the modern dev set.
     topic = score_topic("Une journée calme", "Il a fait beau et les gens se sont promenés.", "fr")
-    assert topic.label == "other" and topic.cues == () and 0.4 < topic.confidence < 0.6
+    assert topic.label == "other" and topic.cues == () and 0.5 < topic.confidence < 0.75

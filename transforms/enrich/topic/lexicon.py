@@ -36,6 +36,9 @@ from newsbeam.transforms.enrich.arabic import (
     enclitic_stems, normalise, proclitic_splits, strip_article, strip_diacritics)
 
 LABELS = ("politics", "sport", "other")
+# Known actors (people, parties, parliaments, armies, clubs) in the three languages: read as
+# cues by every language's lexicon (CueLexicon._actor_entries).
+ACTORS_PATH = LEXICON_DIR / "topic_actors.tsv"
 OTHER = "other"
 LANGUAGES = ("ar", "en", "fr")
 
@@ -137,7 +140,7 @@ class CueLexicon:
     """The cues of one language, indexed by their first word key for longest-match scanning,
     and the tokeniser that turns text into word keys."""
 
-    def __init__(self, path: Path, language: str):
+    def __init__(self, path: Path, language: str, actors_path: Path | None = None):
         self.language = language
         self.cues: list[Cue] = []
         self.vocabulary: set[str] = set()
@@ -147,7 +150,7 @@ class CueLexicon:
         self._model_fill: Callable[[Word], None] | None = None
         self._lock = threading.Lock()
         seen: dict[tuple[str, ...], str] = {}
-        by_first: dict[Word, list[tuple[tuple[Word, ...], int]]] = {}
+        entries: list[tuple[tuple[str, ...], Cue]] = []
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip() or line.startswith("#"):
                 continue
@@ -162,10 +165,15 @@ class CueLexicon:
                 # would count the same evidence twice or for two labels: keep lexicons clean.
                 raise ValueError(f"{path.name}:{number}: {text!r} repeats {seen[keys]!r}")
             seen[keys] = text
+            entries.append((keys, Cue(text, label, float(weight))))
+        if actors_path is not None:
+            entries.extend(self._actor_entries(actors_path, seen))
+        by_first: dict[Word, list[tuple[tuple[Word, ...], int]]] = {}
+        for keys, cue in entries:
             self.vocabulary.update(keys)
             words = tuple(self._word(key, key) for key in keys)
             by_first.setdefault(words[0], []).append((words, len(self.cues)))
-            self.cues.append(Cue(text, label, float(weight)))
+            self.cues.append(cue)
         if language == "ar":
             self._check_no_clitic_cues(path)
         # The scan's index: one-word cues are counted in C (a Counter over a filter), and
@@ -187,6 +195,61 @@ class CueLexicon:
         # text at the cost of one dict hit per chunk (news vocabulary is Zipfian).
         self._chunks = Memo(self._chunk_words)
         self._tokens: dict[str, Word] = {}
+
+    def _actor_entries(self, path: Path, seen: dict[tuple[str, ...], str]
+                       ) -> list[tuple[tuple[str, ...], Cue]]:
+        """The cues of this language's column of the actors table (topic_actors.tsv): forms
+        that are already cues of the lexicon keep the lexicon's cue, and a form of two actors
+        with different labels is left out."""
+        column = {"en": 2, "fr": 3, "ar": 4}[self.language]
+        vocabulary = {key for keys in seen for key in keys}
+        found: dict[tuple[str, ...], Cue | None] = {}
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            fields = (line.split("\t") + [""] * 5)[:5]
+            if fields[0] not in LABELS or not fields[1]:
+                raise ValueError(f"{path.name}:{number}: expected label<TAB>weight<TAB>English"
+                                 f"<TAB>French<TAB>Arabic forms, got {line!r}")
+            forms = fields[column] or (fields[2] if self.language == "fr" else "")
+            forms = [f.strip() for f in forms.split("|") if f.strip()]
+            if self.language == "en":
+                # English keys keep accents, and English copy often drops them (Mbappe).
+                forms += [f for f in map(_without_accents, forms) if f not in forms]
+            for form in forms:
+                keys = self._cue_keys(form)
+                if self.language == "ar":
+                    # Cue words are written without proclitics (the text side strips them):
+                    # "الاتحاد الدولي لكرة القدم" is read as "... كرة القدم".
+                    keys = tuple(self._bare(key, vocabulary) for key in keys)
+                if not keys or keys in seen:
+                    continue
+                earlier = found.get(keys, False)
+                if earlier is False:
+                    found[keys] = Cue(form, fields[0], float(fields[1]))
+                elif earlier is not None and earlier.label != fields[0]:
+                    found[keys] = None  # two actors, two labels: say nothing
+        kept = {keys: cue for keys, cue in found.items() if cue is not None}
+        if self.language == "ar":
+            # No cue word may be a proclitic + another cue word (_check_no_clitic_cues): an
+            # actor form that would make one is left out ("بان" of بان كي مون beside "ان").
+            actor_words = {key for keys in kept for key in keys} - vocabulary
+            words = vocabulary | actor_words
+            clashing = set()
+            for word in words:
+                for _, stem in proclitic_splits(word)[1:]:
+                    stem = strip_article(stem)
+                    if stem in words:
+                        clashing.update(w for w in (word, stem) if w in actor_words)
+            kept = {keys: cue for keys, cue in kept.items() if not clashing.intersection(keys)}
+        return list(kept.items())
+
+    @staticmethod
+    def _bare(key: str, vocabulary: set[str]) -> str:
+        for _, stem in proclitic_splits(key)[1:]:
+            if strip_article(stem) in vocabulary:
+                return strip_article(stem)
+        return key
 
     def _cue_keys(self, text: str) -> tuple[str, ...]:
         if self.language == "ar":
@@ -347,8 +410,13 @@ def lexicon(language: str) -> CueLexicon:
             found = _LEXICONS.get(language)
             if found is None:
                 found = _LEXICONS[language] = CueLexicon(LEXICON_DIR / f"topic_{language}.tsv",
-                                                         language)
+                                                         language, ACTORS_PATH)
     return found
+
+
+def _without_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text)
+                   if not unicodedata.combining(c))
 
 
 def lexicon_fingerprint(languages: tuple[str, ...]) -> str:

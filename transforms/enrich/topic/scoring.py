@@ -22,8 +22,13 @@ from newsbeam.transforms.enrich.topic.lexicon import (
     BODY_HEAD_CHARS, LABELS, LANGUAGES, LEXICON_DIR, OTHER, CueLexicon, Word, english_key,
     lexicon)
 from newsbeam.transforms.enrich.topic.model import LanguageModel, shipped_models
+from newsbeam.transforms.enrich.topic.sections import DIRECTION as SECTION_DIRECTION
+from newsbeam.transforms.enrich.topic.sections import section_table
 
 MAX_CUES = 8
+# The least sport evidence a sport label needs (has_sport_evidence): the summed weights of the
+# distinct sport cues met (one "match" or "coach", or two weak ones such as "final" + "game").
+SPORT_MIN_CUES = 1.0
 _VECTOR = attrgetter("vector")
 _SALIENT = attrgetter("salient")
 
@@ -76,9 +81,12 @@ def probabilities(z: complex) -> tuple[float, float, float]:
     return e[0] / total, e[1] / total, e[2] / total
 
 
-def score_topic(title: str, body: str, language: str) -> Topic:
+def score_topic(title: str, body: str, language: str, link: str | None = None,
+                categories=()) -> Topic:
     """The topic of an item from its title and clean body (boilerplate and related-article
-    lists removed); `language` is an ISO 639-1 code or "und". See the module docstring."""
+    lists removed); `language` is an ISO 639-1 code or "und"; `link` and `categories` (the
+    record's link and feed_categories) add the evidence of the section it was filed in
+    (sections.py). See the module docstring."""
     title = title or ""
     body = body or ""
     language = item_language(language, title or body)
@@ -89,22 +97,56 @@ def score_topic(title: str, body: str, language: str) -> Topic:
     title_words, body_words = document_words(title, body, language)
     evidence, cue_contributions = cue_lexicon.evidence(title_words, body_words)
     model = models.languages.get(language)
+    words: dict[Word, None] = {}
     if model is None:
-        z = evidence / models.lexicon_only_temperature
-        lexicon_gain = 1.0 / models.lexicon_only_temperature
+        temperature = models.lexicon_only_temperature
+        z = evidence / temperature
+        lexicon_gain = 1.0 / temperature
+        margin_scale = 1.0  # cue margins are on the final logit scale
     else:
         words, title_set, scale = distinct_words(title_words, body_words)
         model_z = (sum(map(_VECTOR, words)) + sum(map(_VECTOR, title_set))) * scale
-        z = (evidence * model.lexicon_gain + model_z) / model.temperature
+        temperature = model.temperature
+        z = (evidence * model.lexicon_gain + model_z) / temperature
         lexicon_gain = model.lexicon_gain
+        margin_scale = temperature  # cue margins are before the temperature
+    section_z, sections = section_table().evidence(link, categories) if (link or categories) \
+        else (0j, {})
+    z += section_z
     p = probabilities(z)
+    if not has_sport_evidence(cue_lexicon, cue_contributions, sections):
+        # No sport without sport evidence: words that are merely common in sport news (least,
+        # support, record, final) or a model leaning on many weak n-grams do not make a
+        # story sport.
+        p = (p[0] / (p[0] + p[2]), 0.0, p[2] / (p[0] + p[2]))
     label = max(range(3), key=p.__getitem__)
     runner_up = max((k for k in range(3) if k != label), key=p.__getitem__)
     ranked = _lexicon_cue_margins(cue_lexicon, cue_contributions, label, runner_up, lexicon_gain)
     if model is not None:
         _add_model_word_margins(ranked, model, words, title_set, scale, label, runner_up)
+    x, y = _MARGIN[label, runner_up]
+    for section_label, (shown, weight) in sections.items():
+        value = weight * SECTION_DIRECTION[section_label]
+        margin = (x * value.real + y * value.imag) * margin_scale
+        if margin > 0:
+            ranked[shown] = ranked.get(shown, 0.0) + margin
     cues = sorted(ranked.items(), key=lambda item: (-item[1], item[0]))[:MAX_CUES]
     return Topic(LABELS[label], round(p[label], 4), tuple(name for name, _ in cues))
+
+
+def has_sport_evidence(cue_lexicon: CueLexicon, contributions: dict[int, complex],
+                       sections: dict) -> bool:
+    """Whether anything points to sport: sport cues of the lexicon or the actors table
+    weighing SPORT_MIN_CUES together (distinct cues, as listed), or a sport section or feed
+    category. The model's words alone are not enough: the n-grams it weighs most for sport
+    are those of sports desks' style (days of the week, "yesterday", "round"), not of sport."""
+    return "sport" in sections or sport_cue_weight(cue_lexicon, contributions) >= SPORT_MIN_CUES
+
+
+def sport_cue_weight(cue_lexicon: CueLexicon, contributions: dict[int, complex]) -> float:
+    """The summed weights of the distinct sport cues of an item (as listed, wherever met)."""
+    cues = cue_lexicon.cues
+    return sum(cues[index].weight for index in contributions if cues[index].label == "sport")
 
 
 # The margin of label a over label b as a projection of the logits: (a, b) -> (x, y) so that

@@ -6,11 +6,15 @@ from newsbeam.transforms.enrich.topic.scoring import score_topic
 
 
 def add_topic(record: dict) -> dict:
-    """Copy of `record` with `topic` = {"label", "confidence", "cues"} from title and body."""
+    """Copy of `record` with `topic` = {"label", "confidence", "cues"} from its title and body,
+    and the section its link and feed categories name."""
     title = text_field(record, "title")
     body = text_field(record, "body")
     language = record.get("language") or "und"
-    topic = score_topic(title, body, language)
+    link = record.get("link")
+    categories = record.get("feed_categories") or ()
+    topic = score_topic(title, body, language, link if isinstance(link, str) else None,
+                        categories)
     out = dict(record)
     out["topic"] = {"label": topic.label, "confidence": topic.confidence, "cues": list(topic.cues)}
     return out
