@@ -1,4 +1,4 @@
-"""The batch job: feeds -> items -> clean -> language -> topic -> entities -> stories -> Avro.
+"""The batch job: feeds -> items -> clean -> language -> topic -> entities -> stories -> files.
 
 `run(config)` turns settings into a graph and runs it; `python -m newsbeam.pipelines.batch` is
 the same as `newsbeam run`.
@@ -22,7 +22,7 @@ from newsbeam.transforms.beam.read import ITEMS_PARSED, ReadFeeds
 from newsbeam.transforms.beam.sinks import (FinalizePartitions, SummarizeRun, WriteDeadLetters,
                                             WriteNewsItems)
 from newsbeam.transforms.beam.stories import DecideStoriesInRun
-from newsbeam.transforms.output.avro import DEAD_LETTERS, NEWS_ITEMS
+from newsbeam.transforms.output.files import DEAD_LETTERS, NEWS_ITEMS
 from newsbeam.transforms.feeds.sources import SourceProblem, resolve_feeds
 from newsbeam.transforms.output.summary import new_run_id, read_json, summary_path
 
@@ -49,6 +49,7 @@ def plan_run(config: RunConfig) -> RunPlan:
 def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     """Adds the whole batch job for `plan` to `pipeline`."""
     output, run_id, shards = plan.config.output, plan.run_id, plan.config.shards
+    file_format = plan.config.output_format
     sources = pipeline | "Feeds" >> beam.Create(plan.feeds)
     items, feed_dead, parsing = sources | "ReadFeeds" >> ReadFeeds(plan.config.http)
     if plan.config.fetch_articles:
@@ -62,11 +63,11 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     item_commits = (records
                     | "WriteItems" >> WriteNewsItems(output, run_id, staged=True)
                     | "FinalizeItems" >> FinalizePartitions(output, NEWS_ITEMS, run_id, shards,
-                                                            stories))
+                                                            file_format, stories))
     dead_commits = (dead_letters
                     | "WriteDeadLetters" >> WriteDeadLetters(output, run_id, staged=True)
                     | "FinalizeDeadLetters" >> FinalizePartitions(output, DEAD_LETTERS, run_id,
-                                                                  shards))
+                                                                  shards, file_format))
     ((records, dead_letters, parsing)
      | "Summarize" >> SummarizeRun(plan.summary_path, len(plan.feeds),
                                    commits=(item_commits, dead_commits)))

@@ -28,6 +28,7 @@ class RunConfig:
     sources: tuple[str, ...] | None  # --feeds as given; None: the bundled samples
     allow_local_paths: bool  # may OPML and list files name local files
     output: str
+    output_format: str  # avro, parquet or jsonl (output.formats)
     shards: int
     http: HttpSettings
     fetch_articles: bool  # make each item's article page its text
@@ -62,6 +63,7 @@ class RunConfig:
             sources=tuple(options.feeds) if options.feeds else None,
             allow_local_paths=options.allow_local_paths,
             output=options.output,
+            output_format=options.format,
             shards=options.shards,
             http=HttpSettings(user_agent=options.user_agent or USER_AGENT,
                               per_host=options.per_host_concurrency,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from newsbeam.transforms.feeds.http import FETCH_CONCURRENCY, PER_HOST_CONCURRENCY, USER_AGENT
+from newsbeam.transforms.output.formats import DEFAULT_FORMAT, FILE_FORMATS
 
 # The DirectRunner would first try to download Prism from the internet; this is the local
 # engine it falls back to, named directly so that a first run downloads nothing.
@@ -72,6 +73,10 @@ def add_arguments(parser, beam_owned: bool = False) -> None:
         "--output", default="./output", metavar="DIR",
         help="Output folder on any Beam filesystem (gs://, s3://, ...): records under "
              "items/, dead letters under dead_letter/, a run summary under _runs/.")
+    output.add_argument(
+        "--format", choices=FILE_FORMATS, default=DEFAULT_FORMAT,
+        help="Output file format, in every mode: avro (deflate), parquet (zstd; DuckDB and "
+             "pandas read it with nothing to download) or jsonl (JSON Lines, UTF-8).")
     output.add_argument(
         "--shards", type=positive_int, default=1, metavar="N",
         help="Files per partition (and window) and run.")

@@ -72,11 +72,12 @@ def build_streaming_pipeline(pipeline: beam.Pipeline, feeds: list[str], config: 
      | "AssignStories" >> AssignStoriesInStream(config.state_ttl_seconds)
      | "WindowByPublished" >> WindowByPublished(config.window_seconds,
                                                 config.allowed_lateness_seconds)
-     | "WriteItems" >> WriteNewsItems(output, run_id, shards))
+     | "WriteItems" >> WriteNewsItems(output, run_id, shards, file_format=config.output_format))
     ((poll_dead, parse_dead, item_dead)
      | "AllDeadLetters" >> beam.Flatten()
      | "WindowByArrival" >> WindowByArrival(config.window_seconds)
-     | "WriteDeadLetters" >> WriteDeadLetters(output, run_id, shards))
+     | "WriteDeadLetters" >> WriteDeadLetters(output, run_id, shards,
+                                              file_format=config.output_format))
 
 
 def run_streaming(config: RunConfig, *, wait: bool = True) -> PipelineResult | None:

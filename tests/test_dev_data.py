@@ -13,7 +13,7 @@ from newsbeam.transforms.feeds.parse import FeedParseError, parse_feed
 from newsbeam.transforms.output.records import to_news_item
 from newsbeam.transforms.stories.keys import canonical_link
 
-from tests.support.avro_files import read_records
+from tests.support.output_files import read_records
 from tests.support.paths import DEV_DATA
 
 DATA = DEV_DATA

@@ -6,7 +6,7 @@
    by the stage list (enrich.stages): a record, or a dead letter naming the stage;
 4. each record's story, from the enriched record (stories.assign, keys in the state).
 
-The batch this makes is handed to the inbox, written (output.avro, output.summary) and then
+The batch this makes is handed to the inbox, written (output.files, output.summary) and then
 committed with the polls' states (follower.py).
 """
 from __future__ import annotations
@@ -21,8 +21,8 @@ from newsbeam.transforms.articles.fetch import Page, with_article
 from newsbeam.transforms.enrich.stages import enrich_or_dead_letter
 from newsbeam.transforms.feeds.poll import FeedPollState, PollResult
 from newsbeam.transforms.feeds.triage import PARSE, parse_body, triage
-from newsbeam.transforms.output.avro import DEAD_LETTERS, NEWS_ITEMS, write_avro_files
-from newsbeam.transforms.output.summary import summarize, summary_path
+from newsbeam.transforms.output.files import DEAD_LETTERS, NEWS_ITEMS, write_files
+from newsbeam.transforms.output.summary import add_to_follow_summary, tally_of
 from newsbeam.transforms.stories.assign import Entry, assign
 from newsbeam.transforms.stories.keys import record_story_keys, story_created
 
@@ -153,10 +153,13 @@ def story_claims(entries: list[dict]) -> list[tuple[str, Entry]]:
 
 
 def write_batch_files(batch_id: str, entries: list[dict], dead_letters: list[dict],
-                      parsing: dict[str, int], output: str, shards: int, feeds: int) -> dict:
-    """The batch's Avro files and run summary (the batch job's file names and summary);
-    returns the summary."""
+                      parsing: dict[str, int], output: str, file_format: str, shards: int,
+                      feeds: int) -> dict:
+    """The batch's files (the batch job's file names), then the batch added to its hour's
+    summary; returns the batch's own summary."""
     records = [entry["record"] for entry in entries if entry["record"] is not None]
-    write_avro_files(records, output, NEWS_ITEMS, batch_id, shards)
-    write_avro_files(dead_letters, output, DEAD_LETTERS, batch_id, shards)
-    return summarize(records, dead_letters, feeds, summary_path(output, batch_id), parsing)
+    write_files(records, output, NEWS_ITEMS, batch_id, file_format, shards)
+    write_files(dead_letters, output, DEAD_LETTERS, batch_id, file_format, shards)
+    tally = tally_of(records, dead_letters, parsing)
+    add_to_follow_summary(output, batch_id, tally, feeds)
+    return tally.summary()

@@ -8,13 +8,18 @@ job's plain functions itself:
 1. the scheduler hands each feed to the fetch pool as soon as it is due (scheduler.py);
 2. a cycle takes the polls that have finished by its deadline (a poll still in flight is
    written by a later cycle) and makes a batch of them (cycle.py);
-3. the batch goes to the inbox (inbox.py), then its Avro files and summary are written;
+3. the batch goes to the inbox (inbox.py), then its files are written and it is added to its
+   hour's summary;
 4. the batch, the items' fingerprints, their story keys and the feeds' states are committed in
    one SQLite transaction (state.py); then the batch leaves the inbox.
 
 A crash between 3 and 4 leaves the batch in the inbox: the next start writes it again under the
 same batch id (its files are replaced, not duplicated) and commits it before polling resumes.
 Polls in flight at a crash were never committed: their feeds are simply due again.
+
+At start and at each new UTC hour, with the inbox empty, the cycles' small files are compacted
+(output.compaction) and the summaries of past hours closed; a compaction a crash interrupted is
+finished when the follower starts, before anything reads the output.
 """
 from __future__ import annotations
 
@@ -41,8 +46,10 @@ from newsbeam.transforms.feeds.http import FetchPool, HttpClient
 from newsbeam.transforms.feeds.parse import parse_feed
 from newsbeam.transforms.feeds.poll import PollResult, poll_feed
 from newsbeam.transforms.feeds.sources import resolve_feeds
-from newsbeam.transforms.output.avro import NEWS_ITEMS, read_table
-from newsbeam.transforms.output.summary import new_run_id
+from newsbeam.transforms.output.compaction import (CompactionReport, compact_output,
+                                                   finish_interrupted)
+from newsbeam.transforms.output.files import NEWS_ITEMS, read_table
+from newsbeam.transforms.output.summary import close_follow_summaries, new_run_id
 
 # The runners that mean "here": follow mode accepts them and runs without one.
 LOCAL_RUNNERS = (LOCAL_RUNNER, "DirectRunner")
@@ -76,6 +83,8 @@ class Follower:
         try:
             if "://" not in config.output:
                 self._locks.append(FolderLock(config.output, "the output folder"))
+            # Before anything reads the output: a record is then in exactly one visible file.
+            finish_interrupted(config.output)
             self.state = _open_state(config)
         except BaseException:
             for lock in self._locks:
@@ -90,6 +99,7 @@ class Follower:
         # Groups sorted and waiting for their pages, written when ready by this or a later
         # cycle; not committed, so a stop leaves their feeds due again.
         self._awaiting: list[AwaitingPages] = []
+        self._compacted_hour: int | None = None  # the UTC hour of the last compaction
         # Feeds never polled are first due at points spread over one interval, not all at once.
         states = self.state.feed_states(
             feeds, started=time.time(), spread=config.interval if spread_first_polls else 0.0)
@@ -193,10 +203,32 @@ class Follower:
         self.scheduler.committed([result for _, result in group])
 
     def write_batch(self, batch_id: str) -> dict:
-        """Writes the Avro files and summary of an inbox batch; returns its summary."""
+        """Writes the files of an inbox batch and adds it to its hour's summary; returns the
+        batch's summary."""
         entries, dead_letters, parsing = self.inbox.read(batch_id)
         return write_batch_files(batch_id, entries, dead_letters, parsing, self.config.output,
-                                 self.config.shards, len(self.feeds))
+                                 self.config.output_format, self.config.shards,
+                                 len(self.feeds))
+
+    def compact(self, now: float | None = None) -> CompactionReport:
+        """Compacts the output's small files (output.compaction: the cycles' files of each
+        partition into one, and every file of a partition dated before today) and closes the
+        summaries of the hours before `now`'s. The batches waiting in the inbox, which may be
+        written again under their own file names, are left out."""
+        now = time.time() if now is None else now
+        report = compact_output(self.config.output, self.config.output_format, now,
+                                keep_runs=self.inbox.batches())
+        if not self.inbox.batches():  # else a past hour may still get a batch
+            close_follow_summaries(self.config.output, now)
+        self._compacted_hour = int(now // 3600)
+        return report
+
+    def compact_if_due(self, now: float | None = None) -> CompactionReport | None:
+        """compact() at the first call and then once each UTC hour."""
+        now = time.time() if now is None else now
+        if self._compacted_hour == int(now // 3600):
+            return None
+        return self.compact(now)
 
     def replay_inbox(self) -> list[str]:
         """Writes the batches a crash left behind (once each); returns their ids."""
@@ -228,6 +260,9 @@ class Follower:
             try:
                 for batch_id in self.replay_inbox():
                     log.replayed(batch_id)
+                compaction = self.compact_if_due()
+                if compaction is not None:
+                    log.compacted(compaction)
                 if scheduler is None:
                     scheduler = threading.Thread(target=self.scheduler.run, args=(stop,),
                                                  name="newsbeam-schedule", daemon=True)

@@ -3,7 +3,9 @@
 Every line carries its time (UTC, ISO 8601). Events: `started`; `cycle`, one per cycle even
 when nothing changed (the heartbeat); `idle`, at least once a minute while no poll is due, so
 a quiet feed set never looks frozen; `feed_failing` and `feed_recovered`, once when a feed
-starts or stops failing; `cycle_failed`; `replayed`; `stopped`, with the totals since start.
+starts or stops failing; `cycle_failed`; `replayed`; `compacted` (the hourly compaction of the
+cycles' files, when it merged any) and `not_compacted` (a partition it had to skip); `stopped`,
+with the totals since start.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import TextIO
 
 from newsbeam.pipelines.follow.cycle import CycleReport
 from newsbeam.pipelines.log_time import utc_timestamp
+from newsbeam.transforms.output.compaction import CompactionReport
 
 TEXT, JSON = "text", "json"
 LOG_FORMATS = (TEXT, JSON)
@@ -102,6 +105,14 @@ class FollowLog:
     def replayed(self, batch_id: str) -> None:
         self._emit("replayed", f"wrote batch {batch_id} left by an earlier cycle",
                    batch=batch_id)
+
+    def compacted(self, report: CompactionReport) -> None:
+        for error in report.errors:
+            self._emit("not_compacted", f"not compacted: {error}", error=error)
+        if report.files_merged:
+            self._emit("compacted", report.line(), partitions=report.partitions,
+                       files_merged=report.files_merged, records=report.records,
+                       seconds=round(report.seconds, 1))
 
     def cycle_failed(self, error: BaseException, retry_in: float) -> None:
         self._emit("cycle_failed", f"cycle failed, retrying in {retry_in:g} s: {error!r}",

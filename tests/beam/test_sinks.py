@@ -1,22 +1,21 @@
-"""The Beam sinks: partitioned Avro files, the same as the plain writer's, and the run summary."""
+"""The Beam sinks: partitioned files in each format, the same as the plain writer's, and the run
+summary."""
 import os
 
 import apache_beam as beam
+import pytest
 from newsbeam.transforms.beam.sinks import (
     SummarizeRun,
     WriteDeadLetters,
     WriteNewsItems,
 )
-from newsbeam.transforms.output.avro import (
-    NEWS_ITEMS,
-    NULL_PARTITION,
-    write_avro_files,
-)
 from newsbeam.transforms.output.dead_letters import dead_letter
+from newsbeam.transforms.output.files import NEWS_ITEMS, NULL_PARTITION, write_files
+from newsbeam.transforms.output.formats import FILE_FORMATS
 from newsbeam.transforms.output.records import to_news_item
-from newsbeam.transforms.output.summary import read_json, summarize
+from newsbeam.transforms.output.summary import finish_summary, read_json, tally_of
 
-from tests.support.avro_files import avro_names, read_records
+from tests.support.output_files import file_names, read_records
 from tests.support.records import DAY_MS, minimal
 
 
@@ -46,18 +45,19 @@ def test_write_dead_letters_round_trip(pipeline, tmp_path):
     assert read["stage"] == "read" and read["error"] == "f: no such file"
 
 
-
-
-def test_write_avro_files_writes_what_the_transform_writes(pipeline, tmp_path):
+@pytest.mark.parametrize("file_format", FILE_FORMATS)
+def test_write_files_writes_what_the_transform_writes(pipeline, tmp_path, file_format):
     records = [to_news_item(minimal(id="a", published=DAY_MS)),
                to_news_item(minimal(id="b", published=DAY_MS + 86_400_000)),
                to_news_item(minimal(id="c"))]
-    _ = pipeline | beam.Create(records) | WriteNewsItems(str(tmp_path / "beam"), "run1")
+    _ = pipeline | beam.Create(records) | WriteNewsItems(str(tmp_path / "beam"), "run1",
+                                                         file_format=file_format)
     pipeline.run()
-    write_avro_files(records, str(tmp_path / "plain"), NEWS_ITEMS, "run1")
-    assert avro_names(tmp_path / "plain") == avro_names(tmp_path / "beam")
-    assert (sorted(r["id"] for r in read_records(tmp_path / "plain"))
-            == sorted(r["id"] for r in read_records(tmp_path / "beam")))
+    write_files(records, str(tmp_path / "plain"), NEWS_ITEMS, "run1", file_format)
+    assert file_names(tmp_path / "plain") == file_names(tmp_path / "beam")
+    assert all(name.endswith(f".{file_format}") for name in file_names(tmp_path / "beam"))
+    assert (sorted(read_records(tmp_path / "plain"), key=lambda r: r["id"])
+            == sorted(read_records(tmp_path / "beam"), key=lambda r: r["id"]) == records)
 
 
 def test_summarize_gives_what_summarize_run_gives(pipeline, tmp_path):
@@ -70,8 +70,8 @@ def test_summarize_gives_what_summarize_run_gives(pipeline, tmp_path):
           pipeline | "Counts" >> beam.Create(counts))
          | SummarizeRun(str(tmp_path / "beam.json"), 3))
     pipeline.run()
-    plain = summarize(records, letters, 3, str(tmp_path / "plain.json"),
-                      {"bytes_replaced": 2, "item_repeats": 5})
+    plain = finish_summary(tally_of(records, letters, {"bytes_replaced": 2, "item_repeats": 5})
+                           .summary(), 3, str(tmp_path / "plain.json"))
     assert plain == read_json(str(tmp_path / "beam.json")) == read_json(str(tmp_path / "plain.json"))
     assert plain["records_written"] == 2 and plain["feeds_unreadable"] == 1
     assert (plain["bytes_replaced"], plain["item_repeats"]) == (2, 5)

@@ -2,13 +2,15 @@
 import os
 import re
 
+import pytest
 from apache_beam.testing.test_stream import TestStream as Stream
 from newsbeam.transforms.beam.sinks import WriteNewsItems
 from newsbeam.transforms.beam.windowing import WindowByPublished
-from newsbeam.transforms.output.avro import NULL_PARTITION
+from newsbeam.transforms.output.files import NULL_PARTITION
+from newsbeam.transforms.output.formats import JSONL, PARQUET
 from newsbeam.transforms.output.records import to_news_item
 
-from tests.support.avro_files import records_by_file
+from tests.support.output_files import records_by_file
 from tests.support.streams import at, stream_pipeline
 
 BASE = 1_599_999_960  # 2020-09-13T12:26:00Z, a multiple of the 60 s windows below
@@ -62,3 +64,24 @@ def test_items_land_in_their_published_window_and_late_ones_in_files_of_their_ow
     # under the folder of the day it was published
     assert {name: ids for name, ids in files.items() if name not in late} == {
         f"{day}-{second_window}-00000-of-00001.avro": ["too-late"]}
+
+
+@pytest.mark.parametrize("file_format", [PARQUET, JSONL])
+def test_windowed_files_of_the_unbounded_job_are_in_its_format(tmp_path, file_format):
+    stream = (Stream()
+              .advance_watermark_to(BASE)
+              .add_elements([at(BASE + 30, record("on-time", BASE + 10))])
+              .advance_watermark_to(BASE + 70)
+              .add_elements([at(BASE + 80, record("late", BASE + 20))])
+              .advance_watermark_to_infinity())
+    pipeline = stream_pipeline()
+    (pipeline | stream | WindowByPublished(60, allowed_lateness_seconds=120)
+     | WriteNewsItems(str(tmp_path), "run", shards=1, file_format=file_format))
+    pipeline.run().wait_until_finish()
+
+    files = read_items(tmp_path)
+    window = "items/published_date=2020-09-13/part-run-20200913T122600-20200913T122700"
+    assert files.pop(f"{window}-00000-of-00001.{file_format}") == ["on-time"]
+    [(late, ids)] = files.items()
+    assert re.fullmatch(rf"{window}-late1-[0-9a-f]{{8}}-00000-of-00001\.{file_format}", late)
+    assert ids == ["late"]

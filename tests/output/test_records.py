@@ -36,3 +36,10 @@ def test_to_news_item_names_the_bad_field():
 def test_unknown_topic_label_is_rejected():
     with pytest.raises(ValueError):
         to_news_item(minimal(topic={"label": "weather", "confidence": 1.0, "cues": []}))
+
+
+@pytest.mark.parametrize("confidence", [float("nan"), float("inf")])
+def test_a_confidence_that_is_not_a_number_is_rejected(confidence):
+    # JSON has no word for it, and no reader would make sense of it
+    with pytest.raises(ValueError, match="topic.confidence is"):
+        to_news_item(minimal(topic={"label": "sport", "confidence": confidence, "cues": []}))

@@ -2,7 +2,7 @@
 every file of the run is."""
 import os
 
-from newsbeam.transforms.output.avro import Commit
+from newsbeam.transforms.output.files import Commit
 from newsbeam.transforms.output.summary import RunTally, finish_summary, read_json
 
 
@@ -56,6 +56,47 @@ def test_dates_are_not_among_the_top_entities():
     tally = RunTally()
     tally.add_record(record("en", mention("Tuesday", "2024-06-04", "DATE")))
     assert tally.summary()["top_entities"] == []
+
+
+def test_a_tally_saved_as_json_and_read_back_sums_up_the_same():
+    import json
+
+    tally = RunTally()
+    tally.add_record(record("ar", mention("روسيا", "Russia"), mention("موسكو", "Moscow")))
+    tally.add_record(record("en", mention("Russia", "Russia")))
+    tally.add_dead_letter({"stage": "read", "error": "f: gone", "feed_url": "f"})
+    tally.add_parsing_counts({"bytes_replaced": 2})
+    again = RunTally.from_dict(json.loads(json.dumps(tally.as_dict(), ensure_ascii=False)))
+    assert again.summary() == tally.summary()
+    more = RunTally()
+    more.add_record(record("fr", mention("Russie", "Russia")))
+    assert (again + more).summary() == (tally + more).summary()
+
+
+def test_follow_mode_sums_its_batches_up_by_the_hour_each_batch_once(tmp_path):
+    from newsbeam.transforms.output.summary import (add_to_follow_summary,
+                                                    close_follow_summaries)
+    from newsbeam.transforms.output.summary import tally_of as batch_tally
+
+    output = str(tmp_path)
+    one = batch_tally([record("en", mention("Russia", "Russia"))] * 2, [])
+    two = batch_tally([record("ar", mention("روسيا", "Russia"))], [])
+    add_to_follow_summary(output, "20270115T0805Z-aaaaaa", one, 3)
+    add_to_follow_summary(output, "20270115T0859Z-bbbbbb", two, 3)
+    summary = add_to_follow_summary(output, "20270115T0859Z-bbbbbb", two, 3)  # replayed
+    assert (summary["batches"], summary["records_written"], summary["feeds"]) == (2, 3, 3)
+    assert summary["top_entities"][0]["forms"] == {"ar": ["روسيا"], "en": ["Russia"]}
+    add_to_follow_summary(output, "20270115T0900Z-cccccc", one, 3)
+    assert sorted(os.listdir(tmp_path / "_runs")) == ["follow-20270115T08",
+                                                      "follow-20270115T09"]
+    assert read_json(str(tmp_path / "_runs" / "follow-20270115T08" / "summary.json")) == summary
+    # 09:30: the 08 hour is over, the 09 hour is not
+    half_past_nine = 1_800_000_000 - 1_800_000_000 % 86_400 + 9.5 * 3600  # 2027-01-15 UTC
+    closed = close_follow_summaries(output, half_past_nine)
+    assert [os.path.basename(folder) for folder in closed] == ["follow-20270115T08"]
+    assert os.path.exists(tmp_path / "_runs" / "follow-20270115T08" / "_SUCCESS")
+    assert not os.path.exists(tmp_path / "_runs" / "follow-20270115T09" / "_SUCCESS")
+    assert close_follow_summaries(output, half_past_nine) == []
 
 
 def test_title_and_body_mentions_both_count():

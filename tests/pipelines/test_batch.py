@@ -4,7 +4,7 @@ import os
 
 from newsbeam.pipelines.cli import main
 
-from tests.support.avro_files import read_records
+from tests.support.output_files import read_records
 from tests.support.http_server import FeedServer
 from tests.support.pages import HTML, article, page_html
 from tests.support.stories import OTHER, WIRE

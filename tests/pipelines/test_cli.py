@@ -10,7 +10,7 @@ import sys
 import pytest
 from newsbeam.pipelines.cli import main
 
-from tests.support.avro_files import read_records
+from tests.support.output_files import read_records
 from tests.support.feeds import rss
 from tests.support.http_server import FeedServer
 from tests.support.paths import FIXTURES

@@ -17,7 +17,7 @@ from newsbeam.transforms.beam.stories import AssignStoriesInStream, DecideStorie
 from newsbeam.transforms.feeds.identity import fingerprint
 from newsbeam.transforms.feeds.poll import PollResult
 
-from tests.support.avro_files import read_records
+from tests.support.output_files import read_records
 from tests.support.stories import OTHER, WIRE
 from tests.support.streams import at, stream_pipeline
 

@@ -14,7 +14,7 @@ from newsbeam.pipelines.config import RunConfig
 from newsbeam.pipelines.streaming import build_streaming_pipeline, run_streaming
 from newsbeam.transforms.feeds.poll import PollResult, poll_feed
 
-from tests.support.avro_files import read_records
+from tests.support.output_files import read_records, records_by_file
 from tests.support.feeds import rss, rss_links
 from tests.support.http_server import FeedServer, respond
 from tests.support.pages import HTML, article, page_html
@@ -56,7 +56,7 @@ def _poll_scripted(scripts, state, *, interval, now):
                       200 if answer else 304, None, int(now * 1000))
 
 
-def read_avro(folder, kind):
+def read_output(folder, kind):
     return read_records(os.path.join(folder, kind))
 
 
@@ -75,14 +75,14 @@ def test_the_whole_job_on_the_portable_runner_writes_every_item_and_edit_once(tm
     result.wait_until_finish()
     print(f"portable run: {time.monotonic() - started:.1f} s")
 
-    items = read_avro(tmp_path, "items")
+    items = read_output(tmp_path, "items")
     # bodies cleaned by the batch job's stages; the edit written as revision 2
     assert sorted((i["title"], i["revision"], i["body"]) for i in items) == [
         ("Alpha", 1, "First text."), ("Beta", 1, "Second text."),
         ("Beta", 2, "Second text, edited."),
         ("First & foremost", 1, "One paragraph.\nTwo paragraphs."), ("Gamma", 1, "Third text.")]
     assert {i["feed_url"] for i in items} == {"scripted://news", fixture}
-    dead = sorted((d["feed_url"], d["stage"]) for d in read_avro(tmp_path, "dead_letter"))
+    dead = sorted((d["feed_url"], d["stage"]) for d in read_output(tmp_path, "dead_letter"))
     assert dead == [("scripted://down", "read"), ("scripted://junk", "parse")]
 
     assert counter(result, "feed_poll_failures") == 3  # one per tick, one dead letter
@@ -111,7 +111,7 @@ def test_with_fetch_articles_each_revision_is_enriched_from_its_page_fetched_onc
             check=True, capture_output=True, timeout=120)
         assert site.paths().count("/feed.xml") >= 3
         assert site.paths().count("/dam") == 2  # once per revision, never for a repeat
-    items = sorted(read_avro(tmp_path, "items"), key=lambda i: i["revision"])
+    items = sorted(read_output(tmp_path, "items"), key=lambda i: i["revision"])
     assert [(i["revision"], i["summary"], i["content_source"]) for i in items] == [
         (1, "Dam teaser.", "article"), (2, "Dam teaser, edited.", "article")]
     assert "on time" in items[0]["body"] and "delay of a week" in items[1]["body"]
@@ -122,6 +122,7 @@ def test_run_streaming_reads_its_options(tmp_path):
         "--streaming", "--runner=PortableRunner", "--job_endpoint=embed",
         "--environment_type=LOOPBACK", f"--feeds={FEEDS}/atom10.atom", f"--output={tmp_path}",
         "--interval=1", "--window_seconds=60", "--allowed_lateness=60", "--state_ttl_days=1",
-        "--run_for=2"]))
-    [item] = read_avro(tmp_path, "items")  # the feed's one entry, once in three polls
+        "--run_for=2", "--format=jsonl"]))
+    [(name, [item])] = records_by_file(tmp_path / "items").items()  # one entry, three polls
+    assert name.endswith(".jsonl")
     assert item["feed_url"] == f"{FEEDS}/atom10.atom"

@@ -1,9 +1,11 @@
-"""Beam: Avro files on any Beam filesystem, Hive-partitioned and windowed, and the run summary.
+"""Beam: output files (Avro, Parquet or JSON Lines) on any Beam filesystem, Hive-partitioned and
+windowed, and the run summary.
 
-Built on `fileio.WriteToFiles` with a fastavro sink: files are written under a temporary folder
-and moved into place when complete, so a reader listing the output only ever sees finished
-files. (avroio.WriteToAvro lost the last window's records on unbounded input.) Partitions and
-file names are output.avro's, the summary output.summary's.
+Built on `fileio.WriteToFiles` with a sink that writes the format's files (output.formats):
+files are written under a temporary folder and moved into place when complete, so a reader
+listing the output only ever sees finished files. (avroio.WriteToAvro lost the last window's
+records on unbounded input.) Partitions and file names are output.files', the summary
+output.summary's.
 """
 from __future__ import annotations
 
@@ -11,18 +13,17 @@ import uuid
 from typing import Callable
 
 import apache_beam as beam
-import fastavro
 from apache_beam.io import fileio
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.value_provider import StaticValueProvider
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.windowed_value import PaneInfoTiming
 
-from newsbeam.schemas import load_schema
-from newsbeam.transforms.output.avro import (AVRO_CODEC, DEAD_LETTERS, NEWS_ITEMS, AvroTable,
-                                             Commit, date_partition, file_name,
-                                             finalize_partition, make_partition_folder,
-                                             staging_folder, temp_folder)
+from newsbeam.transforms.output.files import (DEAD_LETTERS, NEWS_ITEMS, STAGED_FORMAT, Commit,
+                                              Table, date_partition, file_name,
+                                              finalize_partition, make_partition_folder,
+                                              staging_folder, temp_folder)
+from newsbeam.transforms.output.formats import DEFAULT_FORMAT, implementation
 from newsbeam.transforms.output.summary import RunTally, finish_summary
 
 
@@ -30,22 +31,22 @@ from newsbeam.transforms.output.summary import RunTally, finish_summary
 STAGED_WRITERS_PER_BUNDLE = 1000
 
 
-class AvroSink(fileio.FileSink):
-    """Writes records to one Avro container file (deflate blocks, readable everywhere)."""
+class RecordSink(fileio.FileSink):
+    """Writes records to one file of an output format (output.formats)."""
 
-    def __init__(self, schema_name: str, codec: str = AVRO_CODEC):
+    def __init__(self, schema_name: str, file_format: str):
         self._schema_name = schema_name
-        self._codec = codec
+        self._format = file_format
         self._writer = None
 
     def open(self, fh):
-        self._writer = fastavro.write.Writer(fh, load_schema(self._schema_name), codec=self._codec)
+        self._writer = implementation(self._format).open_writer(fh, self._schema_name)
 
     def write(self, record):
         self._writer.write(record)
 
     def flush(self):
-        self._writer.flush()
+        self._writer.finish()
 
 
 def window_label(window, pane) -> str | None:
@@ -68,46 +69,48 @@ def window_label(window, pane) -> str | None:
     return label
 
 
-def _partition_file_naming(base: str, run_id: str) -> Callable:
-    """WriteToFiles' file naming: output.avro.file_name, after making the partition folder
+def _partition_file_naming(base: str, run_id: str, file_format: str) -> Callable:
+    """WriteToFiles' file naming: output.files.file_name, after making the partition folder
     (WriteToFiles moves files with a plain rename, which on a local disk would otherwise fail
     silently)."""
     def naming(window, pane, shard_index, total_shards, compression, destination):
         make_partition_folder(base, destination)
-        return file_name(destination, run_id, shard_index, total_shards,
+        return file_name(destination, run_id, shard_index, total_shards, file_format,
                          window_label(window, pane))
     return naming
 
 
-class WriteAvroPartitioned(beam.PTransform):
-    """Avro records -> files under `<output>/<folder>/<key>=<date>/`; returns the file results
-    (names relative to the table folder).
+class WritePartitioned(beam.PTransform):
+    """Records -> files of `file_format` under `<output>/<folder>/<key>=<date>/`; returns the
+    file results (names relative to the table folder).
 
     `staged`: the files stay in the run's hidden staging folder until FinalizePartitions puts
-    them in place (the batch job); they are written as the records come, in each bundle, so
-    that no step holds the run's records. Otherwise each goes into place when written, in
+    them in place, in the output format (the batch job); they are written as the records come,
+    in each bundle, so that no step holds the run's records, and in Avro whatever the output
+    format (output.files.STAGED_FORMAT). Otherwise each goes into place when written, in
     `shards` files per partition and window (the unbounded job, whose windows close one after
     another).
     """
 
-    def __init__(self, output: str, table: AvroTable, run_id: str, shards: int = 1,
-                 staged: bool = False):
+    def __init__(self, output: str, table: Table, run_id: str, shards: int = 1,
+                 staged: bool = False, file_format: str = DEFAULT_FORMAT):
         super().__init__()
         self._base = FileSystems.join(output, table.folder)
         self._table = table
         self._run_id = run_id
         self._shards = shards
         self._staged = staged
+        self._format = STAGED_FORMAT if staged else file_format
 
     def expand(self, records):
         field, key = self._table.partition_field, self._table.partition_key
-        schema_name = self._table.schema_name
+        schema_name, file_format = self._table.schema_name, self._format
         path = staging_folder(self._base, self._run_id) if self._staged else self._base
         return records | fileio.WriteToFiles(
             path=path,
             destination=lambda record: date_partition(key, record.get(field)),
-            file_naming=_partition_file_naming(path, self._run_id),
-            sink=lambda destination: AvroSink(schema_name),
+            file_naming=_partition_file_naming(path, self._run_id, file_format),
+            sink=lambda destination: RecordSink(schema_name, file_format),
             shards=self._shards,
             # Staged: a file per partition and bundle, no shuffle of the records (FinalizePartitions
             # then makes `shards` of them). Otherwise 0 writers per bundle sends every record
@@ -116,33 +119,37 @@ class WriteAvroPartitioned(beam.PTransform):
             temp_directory=StaticValueProvider(str, temp_folder(self._base, self._run_id)))
 
 
-class WriteNewsItems(WriteAvroPartitioned):
-    """NewsItem records -> `<output>/items/published_date=YYYY-MM-DD/*.avro`."""
+class WriteNewsItems(WritePartitioned):
+    """NewsItem records -> `<output>/items/published_date=YYYY-MM-DD/*.<format>`."""
 
-    def __init__(self, output: str, run_id: str, shards: int = 1, staged: bool = False):
-        super().__init__(output, NEWS_ITEMS, run_id, shards, staged)
+    def __init__(self, output: str, run_id: str, shards: int = 1, staged: bool = False,
+                 file_format: str = DEFAULT_FORMAT):
+        super().__init__(output, NEWS_ITEMS, run_id, shards, staged, file_format)
 
 
-class WriteDeadLetters(WriteAvroPartitioned):
-    """DeadLetter records -> `<output>/dead_letter/failed_date=YYYY-MM-DD/*.avro`."""
+class WriteDeadLetters(WritePartitioned):
+    """DeadLetter records -> `<output>/dead_letter/failed_date=YYYY-MM-DD/*.<format>`."""
 
-    def __init__(self, output: str, run_id: str, shards: int = 1, staged: bool = False):
-        super().__init__(output, DEAD_LETTERS, run_id, shards, staged)
+    def __init__(self, output: str, run_id: str, shards: int = 1, staged: bool = False,
+                 file_format: str = DEFAULT_FORMAT):
+        super().__init__(output, DEAD_LETTERS, run_id, shards, staged, file_format)
 
 
 class FinalizePartitions(beam.PTransform):
-    """File results of a staged write -> one output.avro.Commit per partition: its staged files
-    merged into at most `shards` files and moved into place (output.avro.finalize_partition),
-    with the story ids of `stories` (a PCollection of one {record id: story id} dict) set."""
+    """File results of a staged write -> one output.files.Commit per partition: its staged files
+    merged into at most `shards` files of `file_format` and moved into place
+    (output.files.finalize_partition), with the story ids of `stories` (a PCollection of one
+    {record id: story id} dict) set."""
 
-    def __init__(self, output: str, table: AvroTable, run_id: str, shards: int,
+    def __init__(self, output: str, table: Table, run_id: str, shards: int, file_format: str,
                  stories=None):
         super().__init__()
         self._output, self._table, self._run_id = output, table, run_id
-        self._shards, self._stories = shards, stories
+        self._shards, self._format, self._stories = shards, file_format, stories
 
     def expand(self, file_results):
         output, table, run_id, shards = self._output, self._table, self._run_id, self._shards
+        file_format = self._format
         by_partition = (file_results
                         | "ByPartition" >> beam.Map(
                             lambda result: (result.destination, result.file_name))
@@ -151,7 +158,8 @@ class FinalizePartitions(beam.PTransform):
                    else {"story_of": beam.pvalue.AsSingleton(self._stories)})
         return by_partition | "Finalize" >> beam.MapTuple(
             lambda destination, names, story_of=None: finalize_partition(
-                output, table, run_id, destination, list(names), shards, story_of),
+                output, table, run_id, destination, list(names), shards, file_format,
+                story_of),
             **stories)
 
 

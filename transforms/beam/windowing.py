@@ -44,7 +44,7 @@ class WindowByPublished(beam.PTransform):
 
     Fires once when the watermark passes a window's end and again for every late arrival
     within `allowed_lateness_seconds`; panes are DISCARDING, so each firing carries only
-    what is new and is written to files of its own (see output.avro).
+    what is new and is written to files of its own (see output.files).
     """
 
     def __init__(self, window_seconds: float, allowed_lateness_seconds: float):

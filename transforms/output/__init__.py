@@ -1,2 +1,3 @@
-"""Output: records fitted to the schema (records), Avro files (avro), dead letters and the run
-summary."""
+"""Output: records fitted to the schema (records); output files (files: partitions, names,
+merging, reading back) in each format (formats: avro, parquet, jsonl, from the schemas' types in
+schema_types); follow mode's compaction; dead letters and the run summary."""

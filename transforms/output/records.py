@@ -5,9 +5,12 @@ schemas/news_item.avsc so that a bad value becomes a dead letter, not a failed f
 """
 from __future__ import annotations
 
+import math
+
 import fastavro.validation
 
 from newsbeam.schemas import NEWS_ITEM, load_schema
+from newsbeam.transforms.output.schema_types import with_defaults
 
 
 def _field_defaults(schema: dict) -> dict:
@@ -15,7 +18,8 @@ def _field_defaults(schema: dict) -> dict:
 
 
 def to_news_item(record: dict) -> dict:
-    """The Avro record for `record`: schema fields only, missing ones at their defaults.
+    """The Avro record for `record`: schema fields only, missing ones at their defaults, in
+    nested records too (an entity without `field`), as every format then writes them.
 
     Raises ValueError (naming the bad field) when a value does not fit the schema.
     """
@@ -24,9 +28,16 @@ def to_news_item(record: dict) -> dict:
     for name, default in _field_defaults(schema).items():
         value = record.get(name, default)
         item[name] = list(value) if isinstance(value, tuple) else value
+    item = with_defaults(NEWS_ITEM)(item)
     try:
         fastavro.validation.validate(item, schema, raise_errors=True)
     except fastavro.validation.ValidationError as error:
         detail = " ".join(str(error).split())
         raise ValueError(f"record does not fit {schema['name']}: {detail}") from None
+    # Avro takes NaN and infinity for a float; JSON has no such number, and no reader would
+    # make sense of a NaN confidence.
+    confidence = item["topic"]["confidence"]
+    if not math.isfinite(confidence):
+        raise ValueError(f"record does not fit {schema['name']}: topic.confidence is "
+                         f"{confidence}, not a number between 0 and 1")
     return item

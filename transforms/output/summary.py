@@ -1,4 +1,10 @@
-"""What a run produced, in numbers: the summary printed at the end and saved beside the output."""
+"""What a run produced, in numbers: the summary printed at the end and saved beside the output.
+
+A batch run saves its summary at the end, `_runs/<run>/summary.json`. Follow mode rolls its
+cycles' batches up by the hour: `_runs/follow-<YYYYMMDDTHH>/summary.json` (UTC, the hour a
+batch was made) is updated as each batch's files are in place, and `_SUCCESS` is written beside
+it once the hour is over.
+"""
 from __future__ import annotations
 
 import json
@@ -7,9 +13,14 @@ import uuid
 from collections import Counter
 
 from newsbeam.transforms.filesystems import filesystems
-from newsbeam.transforms.output.avro import Commit
+from newsbeam.transforms.output.files import Commit
 
 RUNS_DIR = "_runs"
+FOLLOW_RUN_PREFIX = "follow-"
+# Beside an hour's follow summary: the counts behind it, in full (the summary keeps only the top
+# entities), and the batches already in it, so that a batch written again after a crash is
+# counted once.
+_HOUR_TALLY = ".tally.json"
 
 TOP_ENTITIES = 10
 # Entity tallies are trimmed when they grow past this, keeping memory flat on big runs; the
@@ -27,6 +38,9 @@ _FORMS_PER_LANGUAGE = 3
 def _ranked(tally: Counter) -> dict:
     """Most frequent first; ties by name, so that a run prints the same whatever the bundles."""
     return dict(sorted(tally.items(), key=lambda pair: (-pair[1], pair[0])))
+
+
+_COUNTERS = ("dead", "language", "topic", "entities", "parsing", "pages")
 
 
 class RunTally:
@@ -87,7 +101,7 @@ class RunTally:
 
     def merge(self, other: RunTally) -> None:
         self.records += other.records
-        for name in ("dead", "language", "topic", "entities", "parsing", "pages"):
+        for name in _COUNTERS:
             getattr(self, name).update(getattr(other, name))
         for key, types in other.entity_types.items():
             self.entity_types.setdefault(key, Counter()).update(types)
@@ -95,6 +109,29 @@ class RunTally:
             self._add_forms(key, forms)
         self._trim()
         self.feed_errors.extend(other.feed_errors[:_FEED_ERRORS_CAP - len(self.feed_errors)])
+
+    def as_dict(self) -> dict:
+        """The tally as JSON-ready values (RunTally.from_dict reads them back)."""
+        return {"records": self.records, "feed_errors": self.feed_errors,
+                "entity_types": {key: dict(types) for key, types in self.entity_types.items()},
+                "entity_forms": self.entity_forms,
+                **{name: dict(getattr(self, name)) for name in _COUNTERS}}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> RunTally:
+        tally = cls()
+        tally.records = values["records"]
+        tally.feed_errors = list(values["feed_errors"])
+        tally.entity_types = {key: Counter(types)
+                              for key, types in values.get("entity_types", {}).items()}
+        tally.entity_forms = {key: {language: list(texts) for language, texts in forms.items()}
+                              for key, forms in values.get("entity_forms", {}).items()}
+        for name in _COUNTERS:
+            setattr(tally, name, Counter(values[name]))
+        # A tally saved before entities were kept by canonical name has no types or forms.
+        for key in [key for key in tally.entities if key not in tally.entity_types]:
+            del tally.entities[key]
+        return tally
 
     def _trim(self) -> None:
         if len(self.entities) > _ENTITY_TALLY_CAP:
@@ -148,6 +185,16 @@ def write_json(path: str, value: dict) -> None:
         handle.write(json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8"))
 
 
+def replace_json(path: str, value: dict) -> None:
+    """Writes `value` as JSON at `path`, aside first and renamed over: a reader, or a crash,
+    finds the old file or the new one, never half of one."""
+    fs = filesystems()
+    folder, name = fs.split(path)
+    aside = fs.join(folder, f".{name}.{uuid.uuid4().hex[:8]}.partial")
+    write_json(aside, value)
+    fs.rename([aside], [path])
+
+
 def read_json(path: str) -> dict:
     with filesystems().open(path) as handle:
         return json.loads(handle.read().decode("utf-8"))
@@ -157,21 +204,28 @@ def read_json(path: str) -> dict:
 SUCCESS_MARKER = "_SUCCESS"
 
 
-def finish_summary(summary: dict, feeds: int, path: str, items: Commit | None = None,
-                   dead_letters: Commit | None = None) -> dict:
+def committed_summary(summary: dict, feeds: int, items: Commit | None = None,
+                      dead_letters: Commit | None = None) -> dict:
     """The combined summary with the run's feed count, counting only the records and dead
     letters whose files are in place (`items`, `dead_letters`: what committing each table's
-    files gave), saved as JSON at `path`; then, when every file is in place, the success
-    marker beside it. Written last: a summary never claims what a killed run did not write."""
+    files gave)."""
     items, dead_letters = items or Commit(), dead_letters or Commit()
     both = items + dead_letters
-    summary = {"feeds": feeds, **summary,
-               "records_written": summary["records_written"] - items.records_lost,
-               "dead_letters": summary["dead_letters"] - dead_letters.records_lost,
-               "complete": not both.failures,
-               "records_not_committed": items.records_lost,
-               "dead_letters_not_committed": dead_letters.records_lost,
-               "files_not_committed": both.failures, "files_left_behind": both.orphans}
+    return {"feeds": feeds, **summary,
+            "records_written": summary["records_written"] - items.records_lost,
+            "dead_letters": summary["dead_letters"] - dead_letters.records_lost,
+            "complete": not both.failures,
+            "records_not_committed": items.records_lost,
+            "dead_letters_not_committed": dead_letters.records_lost,
+            "files_not_committed": both.failures, "files_left_behind": both.orphans}
+
+
+def finish_summary(summary: dict, feeds: int, path: str, items: Commit | None = None,
+                   dead_letters: Commit | None = None) -> dict:
+    """The committed summary (committed_summary) saved as JSON at `path`; then, when every
+    file is in place, the success marker beside it. Written last: a summary never claims what
+    a killed run did not write."""
+    summary = committed_summary(summary, feeds, items, dead_letters)
     write_json(path, summary)
     if summary["complete"]:
         fs = filesystems()
@@ -180,13 +234,62 @@ def finish_summary(summary: dict, feeds: int, path: str, items: Commit | None = 
     return summary
 
 
-def summarize(records: list[dict], dead_letters: list[dict], feeds: int, path: str,
-              parsing: dict[str, int] | None = None) -> dict:
-    """The run summary of lists of records and dead letters (follow mode's cycles), saved."""
+def tally_of(records: list[dict], dead_letters: list[dict],
+             parsing: dict[str, int] | None = None) -> RunTally:
+    """The tally of lists of records and dead letters (follow mode's batches)."""
     tally = RunTally()
     for record in records:
         tally.add_record(record)
     for letter in dead_letters:
         tally.add_dead_letter(letter)
     tally.add_parsing_counts(parsing or {})
-    return finish_summary(tally.summary(), feeds, path)
+    return tally
+
+
+def follow_summary_folder(output: str, batch_id: str) -> str:
+    """`<output>/_runs/follow-<YYYYMMDDTHH>`: the folder of the hour (UTC) a follow-mode batch
+    was made in, from its id (new_run_id: the time it was made comes first)."""
+    return filesystems().join(output, RUNS_DIR, FOLLOW_RUN_PREFIX + batch_id[:len("YYYYMMDDTHH")])
+
+
+def add_to_follow_summary(output: str, batch_id: str, tally: RunTally, feeds: int) -> dict:
+    """Adds a follow-mode batch, once its files are in place, to the summary of its hour; a
+    batch added before (written again after a crash) is not counted again. Returns the hour's
+    summary, which also says how many batches it holds."""
+    fs = filesystems()
+    folder = follow_summary_folder(output, batch_id)
+    tally_path = fs.join(folder, _HOUR_TALLY)
+    saved = (read_json(tally_path) if fs.exists(tally_path)
+             else {"batches": [], "tally": RunTally().as_dict()})
+    hour = RunTally.from_dict(saved["tally"])
+    if batch_id not in saved["batches"]:
+        hour.merge(tally)
+        saved = {"batches": [*saved["batches"], batch_id], "tally": hour.as_dict()}
+        replace_json(tally_path, saved)
+    summary = {**committed_summary(hour.summary(), feeds), "batches": len(saved["batches"])}
+    replace_json(fs.join(folder, "summary.json"), summary)
+    marker = fs.join(folder, SUCCESS_MARKER)
+    if fs.exists(marker):  # the hour was over, and a batch of it came (the clock went back)
+        fs.delete([marker])
+    return summary
+
+
+def close_follow_summaries(output: str, now: float) -> list[str]:
+    """Writes the success marker beside the follow summaries of the hours before `now`'s that
+    have none, and returns their folders. Follow mode calls it with no batch waiting to be
+    written again: every batch of a past hour is then in its summary."""
+    fs = filesystems()
+    current = FOLLOW_RUN_PREFIX + time.strftime("%Y%m%dT%H", time.gmtime(now))
+    try:
+        [result] = fs.match([fs.join(output, RUNS_DIR, FOLLOW_RUN_PREFIX + "*", "summary.json")])
+    except Exception:  # noqa: BLE001 (Beam reports "nothing matched" as an error)
+        return []
+    closed = []
+    for meta in result.metadata_list:
+        folder = fs.split(meta.path)[0]
+        marker = fs.join(folder, SUCCESS_MARKER)
+        if fs.split(folder)[1] < current and not fs.exists(marker):
+            with fs.create(marker):
+                pass
+            closed.append(folder)
+    return sorted(closed)

@@ -18,7 +18,7 @@ from newsbeam.pipelines.follow.state import StateError
 from newsbeam.transforms.feeds.parse import parse_feed
 from newsbeam.transforms.feeds.poll import poll_feed
 
-from tests.support.avro_files import read_records
+from tests.support.output_files import read_records
 from tests.support.feeds import rss, rss_links
 from tests.support.http_server import (
     FeedServer,
@@ -663,3 +663,45 @@ def test_a_state_deleted_while_following_stops_the_follower(tmp_path):
     with pytest.raises(StateError, match="was deleted or replaced while following"):
         f.run_cycle(now=T0)
     f.close()
+
+
+# --- output formats, compaction, hourly summaries -------------------------------------------------
+
+def test_parquet_cycles_are_compacted_and_summed_up_by_the_hour(tmp_path, feed):
+    f = follower(tmp_path, [feed.url, feed.broken], "--format", "parquet")
+    f.run_cycle(now=T0)
+    feed.body = V2
+    f.run_cycle(now=T0 + 61)
+    out = tmp_path / "out"
+    names = [p.name for table in ("items", "dead_letter") for p in (out / table).glob("*/*")]
+    assert names and all(name.endswith(".parquet") for name in names)
+    before = sorted((r["guid"], r["revision"]) for r in read_items(str(out)))
+    assert before == [("a", 1), ("b", 1), ("b", 2), ("c", 1)]
+    assert len(read_dead(str(out))) == 1  # the broken feed (then backing off), in Parquet too
+
+    # one summary for the hour, holding both batches, not one folder per cycle
+    # (two, should the clock pass the hour between the cycles)
+    hours = list((out / "_runs").iterdir())
+    assert all(hour.name.startswith("follow-") for hour in hours) and len(hours) <= 2
+    summaries = [json.loads((hour / "summary.json").read_text()) for hour in hours]
+    assert [sum(s[key] for s in summaries) for key in (
+        "batches", "records_written", "dead_letters")] == [2, 4, 1]
+
+    item_files = list((out / "items").glob("*/*.parquet"))
+    assert len(item_files) >= 2
+    report = f.compact(now=time.time())
+    assert report.errors == [] and report.files_merged >= 2
+    after = list((out / "items").glob("*/*.parquet"))
+    assert len(after) == len({p.parent for p in item_files})  # one file per partition
+    assert sorted((r["guid"], r["revision"]) for r in read_items(str(out))) == before
+    assert not [p for p in out.rglob("*") if p.name.startswith(".compact-")]
+    # the hour is closed once a later hour's compaction runs
+    f.compact(now=time.time() + 3600)
+    assert all((hour / "_SUCCESS").exists() for hour in hours)
+    f.close()
+    # a restart reads the compacted files back: nothing is written again
+    again = follower(tmp_path, [feed.url], "--format", "parquet")
+    cycle = again.run_cycle(now=T0 + 200)
+    again.close()
+    assert cycle.new == 0
+    assert len(read_items(str(out))) == 4

@@ -114,3 +114,21 @@ def test_the_follow_command_logs_json_lines_from_start_to_totals(tmp_path):
     assert events[0]["event"] == "started" and events[-1]["event"] == "stopped"
     assert {"cycle"} == {e["event"] for e in events[1:-1]}
     assert events[-1]["new"] == 2 and events[-1]["records_written"] == 2
+
+
+def test_a_compaction_is_one_line_when_it_merged_files_and_one_per_partition_skipped():
+    from newsbeam.transforms.output.compaction import CompactionReport
+
+    log, out = logged()
+    log.compacted(CompactionReport())  # nothing to merge: nothing said
+    assert out.getvalue() == ""
+    log.compacted(CompactionReport(partitions=2, files_merged=14, records=388, seconds=0.4,
+                                   errors=["items/published_date=2027-01-14: OSError()"]))
+    [skipped, merged] = out.getvalue().splitlines()
+    assert re.fullmatch(STAMP + r" not compacted: items/published_date=2027-01-14: OSError\(\)",
+                        skipped)
+    assert re.fullmatch(STAMP + r" compacted 14 files into 2 \(388 records\) in 0.4 s", merged)
+    log, out = logged("json")
+    log.compacted(CompactionReport(partitions=1, files_merged=3, records=9))
+    line = json.loads(out.getvalue())
+    assert (line["event"], line["files_merged"], line["records"]) == ("compacted", 3, 9)
