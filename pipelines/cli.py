@@ -129,6 +129,7 @@ def format_summary(summary: dict) -> str:
 
 COMMANDS = """usage: newsbeam run [OPTIONS]                      read feeds, write records
                                                    (newsbeam run --help: every option)
+       newsbeam report OUTPUT [--html FILE]         what an output folder holds (--help)
        newsbeam train entities|topic [--data DIR]   rebuild a shipped model from the dev data
        newsbeam eval entities|topic --data PATH     score a model on a gold set
        newsbeam --version                           newsbeam's version and Beam's"""
@@ -146,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
     command, rest = argv[0], argv[1:]
     if command in ("train", "eval"):
         return _models(command, rest)
+    if command == "report":
+        from newsbeam.pipelines.report import report_command
+
+        return report_command(rest)
     if command != "run":
         print(f"newsbeam: unknown command {command!r}\n{COMMANDS}", file=sys.stderr)
         return 2

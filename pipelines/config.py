@@ -17,6 +17,11 @@ from newsbeam.transforms.feeds.http import USER_AGENT, HttpSettings
 BATCH, FOLLOW, STREAMING = "batch", "follow", "streaming"
 
 
+def default_state_dir(output: str) -> str:
+    """Follow mode's state folder when --state is not given (`newsbeam report` looks there too)."""
+    return os.path.join(output, "_state")
+
+
 @dataclass(frozen=True)
 class RunConfig:
     mode: str  # BATCH, FOLLOW or STREAMING
@@ -69,7 +74,7 @@ class RunConfig:
             article_wait=options.article_wait,
             log_format=options.log_format,
             interval=options.interval,
-            state_dir=options.state or os.path.join(options.output, "_state"),
+            state_dir=options.state or default_state_dir(options.output),
             rebuild_state=options.rebuild_state,
             state_ttl_seconds=options.state_ttl_days * DAY_SECONDS,
             window_seconds=options.window_seconds,

@@ -39,7 +39,7 @@ from newsbeam.pipelines.follow.log import IDLE_LINE_SECONDS, FollowLog
 from newsbeam.pipelines.follow.pages import AwaitingPages
 from newsbeam.pipelines.follow.scheduler import SCHEDULE_TICK_SECONDS, Finished, Scheduler
 from newsbeam.pipelines.follow.state import (FolderLock, FollowState, StateError, damaged,
-                                             rebuild)
+                                             rebuild, state_file)
 from newsbeam.pipelines.options import LOCAL_RUNNER
 from newsbeam.transforms.articles.fetch import Page, PageFetcher
 from newsbeam.transforms.feeds.http import FetchPool, HttpClient
@@ -294,7 +294,7 @@ class Follower:
 def _open_state(config: RunConfig) -> FollowState:
     """The state, rebuilt from the output when asked; StateError when it is missing while the
     output holds records (following would write them again)."""
-    path = os.path.join(config.state_dir, "follow.sqlite")
+    path = state_file(config.state_dir)
     fresh = not os.path.exists(path)
     if config.rebuild_state and not fresh:
         raise StateError(f"--rebuild_state builds a new state, and {path} exists: move it "

@@ -21,6 +21,7 @@ import os
 import socket
 import sqlite3
 import time
+import urllib.parse
 
 from newsbeam.transforms.feeds.identity import DUPLICATE, Sighting, next_revision
 from newsbeam.transforms.feeds.poll import FeedPollState, initial_state
@@ -55,6 +56,12 @@ CREATE INDEX IF NOT EXISTS story_keys_last_seen ON story_keys (last_seen);
 """
 
 _CHUNK = 500  # SQLite caps the number of bound parameters
+STATE_FILE = "follow.sqlite"
+
+
+def state_file(state_dir: str) -> str:
+    """The SQLite file of the state folder `state_dir` (--state)."""
+    return os.path.join(state_dir, STATE_FILE)
 
 
 class StateError(Exception):
@@ -221,6 +228,25 @@ class FollowState:
 
     def _transaction(self):
         return _Transaction(self._db)
+
+
+def read_feed_states(path: str) -> list[FeedPollState] | None:
+    """The stored state of every feed in the state file `path`, by feed, read without
+    disturbing a follower that has it open: a read-only connection (SQLite's `mode=ro`: no
+    table made, no row written, no lock that blocks the follower's commits) that reads the last
+    committed snapshot. None when there is no state file; StateError when it cannot be read."""
+    if not os.path.isfile(path):
+        return None
+    uri = f"file:{urllib.parse.quote(os.path.abspath(path))}?mode=ro"
+    try:
+        db = sqlite3.connect(uri, uri=True)
+        try:
+            rows = db.execute("SELECT state FROM feeds ORDER BY feed").fetchall()
+        finally:
+            db.close()
+        return [FeedPollState.from_dict(json.loads(state)) for (state,) in rows]
+    except (sqlite3.DatabaseError, ValueError, TypeError) as error:
+        raise StateError(f"the state file {path} cannot be read ({error})") from None
 
 
 def damaged(path: str, detail) -> str:

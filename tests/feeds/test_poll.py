@@ -120,6 +120,16 @@ def test_500_backs_off_doubling_and_success_resets(server):
     assert (recovered.state.failures, recovered.state.last_error, delay(recovered)) == (0, None, 60)
 
 
+def test_last_success_is_the_last_poll_that_got_the_feed_and_failures_keep_it(server):
+    server.routes["/f"] = conditional(FEED, etag='"v1"')
+    first = poll(server, "/f")
+    not_modified = poll(server, "/f", first.state, now=NOW + 60)
+    server.routes["/f"] = (500, {}, b"")
+    failed = poll(server, "/f", not_modified.state, now=NOW + 120)
+    assert (first.state.last_success, not_modified.state.last_success) == (NOW, NOW + 60)
+    assert failed.state.last_success == NOW + 60
+
+
 def test_backoff_is_capped(server):
     server.routes["/f"] = (500, {}, b"")
     result = poll(server, "/f", FeedPollState(server.url("/f"), failures=5000), max_backoff=600)
@@ -206,7 +216,7 @@ def test_error_after_a_move_names_the_feed(server):
 def test_state_round_trips_through_json_and_pickle():
     state = FeedPollState("http://x/f", location="http://y/f", etag='"e"', last_modified="d",
                           next_due=12.5, failures=2, last_status=500, last_error="boom",
-                          feed_ttl=1800.0)
+                          feed_ttl=1800.0, last_success=10.0)
     assert FeedPollState.from_dict(json.loads(json.dumps(state.as_dict()))) == state
     assert pickle.loads(pickle.dumps(state)) == state
     assert FeedPollState.from_dict({"feed": "f", "added_later": 1}) == FeedPollState("f")

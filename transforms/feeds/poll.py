@@ -40,6 +40,9 @@ class FeedPollState:
     last_status: int | None = None
     last_error: str | None = None  # the error of the last poll, None after a success
     feed_ttl: float = 0.0  # the feed's <ttl> in seconds, kept because a 304 has no body
+    # Epoch seconds of the last poll that got the feed (a 2xx or a 304); None before the first,
+    # and in states saved before it was kept. `newsbeam report` shows it per feed.
+    last_success: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -129,7 +132,8 @@ def _succeeded(state: FeedPollState, result: FetchResult, now: float, interval: 
     lower_bound = min(max(_max_age(result.headers), feed_ttl), max_backoff)
     new_state = replace(state, location=_location_after(state, result), etag=etag,
                         last_modified=last_modified, next_due=now + max(interval, lower_bound),
-                        failures=0, last_status=result.status, last_error=None, feed_ttl=feed_ttl)
+                        failures=0, last_status=result.status, last_error=None, feed_ttl=feed_ttl,
+                        last_success=now)
     return PollResult(new_state, result.body if fresh else None, result.status, None,
                       _millis(now))
 

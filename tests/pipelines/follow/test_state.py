@@ -1,5 +1,6 @@
 """Follow mode's state: what was written, what was seen, feed states, in one SQLite file."""
-from newsbeam.pipelines.follow.state import FollowState
+import pytest
+from newsbeam.pipelines.follow.state import FollowState, StateError, read_feed_states
 from newsbeam.transforms.feeds.identity import DUPLICATE, NEW, REVISED
 from newsbeam.transforms.feeds.poll import FeedPollState
 
@@ -40,6 +41,29 @@ def test_feed_state_round_trips(tmp_path):
     polled = FeedPollState(feed="f", etag='"x"', next_due=T0 + 60)
     state.commit(batch_id=None, items=[], seen_ids=[], feeds={"f": polled}, body_hashes={"f": "h"})
     assert state.feed_states(["f", "g"]) == {"f": polled, "g": FeedPollState(feed="g")}
+
+
+def test_feed_states_are_read_while_a_follower_holds_the_state_and_it_goes_on(tmp_path):
+    path = str(tmp_path / "s.sqlite")
+    state = FollowState(path)
+    failing = FeedPollState(feed="b", failures=2, last_error="b: timed out", next_due=T0 + 240)
+    state.commit(batch_id=None, items=[], seen_ids=[], feeds={"b": failing,
+                 "a": FeedPollState(feed="a")}, body_hashes={})
+    assert read_feed_states(path) == [FeedPollState(feed="a"), failing]
+    state.commit(batch_id="next", items=[], seen_ids=[], feeds={"b": FeedPollState(feed="b")},
+                 body_hashes={})
+    assert read_feed_states(path)[1] == FeedPollState(feed="b")
+
+
+def test_no_state_file_reads_as_none_and_none_is_made(tmp_path):
+    assert read_feed_states(str(tmp_path / "s.sqlite")) is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_damaged_state_file_is_a_state_error(tmp_path):
+    (tmp_path / "s.sqlite").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(StateError, match="cannot be read"):
+        read_feed_states(str(tmp_path / "s.sqlite"))
 
 
 # --- cycles -----------------------------------------------------------------------------------
