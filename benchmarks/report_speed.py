@@ -17,10 +17,8 @@ process (Linux: ru_maxrss).
 from __future__ import annotations
 
 import argparse
-import base64
 import contextlib
 import copy
-import datetime
 import io
 import json
 import os
@@ -31,12 +29,10 @@ import sys
 import tempfile
 import time
 
-import fastavro
-
 from newsbeam.pipelines.cli import main as newsbeam
 from newsbeam.pipelines.follow.state import FollowState, state_file
-from newsbeam.schemas import DEAD_LETTER, NEWS_ITEM, load_schema
 from newsbeam.transforms.feeds.poll import FeedPollState
+from newsbeam.transforms.output.files import DEAD_LETTERS, NEWS_ITEMS, read_table, write_files
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 REAL_FEEDS = REPO / ".." / "shared" / "data" / "feeds" / "real"
@@ -57,59 +53,7 @@ def template_records(folder: pathlib.Path) -> list[dict]:
                            "--output", str(output)])
     if status != 0:
         sys.exit(f"the template run failed (exit status {status})")
-    records = []
-    for path in sorted((output / "items").rglob("*.avro")):
-        if "/." not in str(path.relative_to(output)):
-            with path.open("rb") as handle:
-                records += [{name: _millis(value) for name, value in record.items()}
-                            for record in fastavro.reader(handle)]
-    return records
-
-
-def _millis(value):
-    if isinstance(value, datetime.datetime):
-        return int(value.timestamp() * 1000)
-    return value
-
-
-def write_table(rows: list[dict], folder: pathlib.Path, key: str, field: str, schema_name: str,
-                file_format: str, run_id: str) -> None:
-    """`rows` as the output package lays a table out: a file per day's partition, in
-    `file_format`; written here, so that the benchmark needs no writer of any branch."""
-    by_day: dict[str, list[dict]] = {}
-    for row in rows:
-        day = datetime.datetime.fromtimestamp(row[field] / 1000, datetime.timezone.utc).date()
-        by_day.setdefault(f"{key}={day}", []).append(row)
-    for partition, group in by_day.items():
-        (folder / partition).mkdir(parents=True, exist_ok=True)
-        path = folder / partition / f"part-{run_id}-00000-of-00001.{file_format}"
-        if file_format == "avro":
-            with path.open("wb") as handle:
-                fastavro.writer(handle, load_schema(schema_name), group, codec="deflate")
-        elif file_format == "parquet":
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            table = pa.Table.from_pylist(group)
-            for name in ("published", "fetched", "at"):
-                if name in table.column_names:
-                    table = table.set_column(table.column_names.index(name), name,
-                                             table[name].cast(pa.timestamp("ms", tz="UTC")))
-            pq.write_table(table, path, compression="zstd")
-        else:
-            with path.open("w", encoding="utf-8") as handle:
-                for row in group:
-                    row = {**row, **{name: _iso(row[name]) for name in ("published", "fetched",
-                                                                        "at")
-                                     if row.get(name) is not None}}
-                    if "raw" in row:
-                        row["raw"] = base64.b64encode(row["raw"]).decode("ascii")
-                    handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-def _iso(millis: int) -> str:
-    moment = datetime.datetime.fromtimestamp(millis / 1000, datetime.timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z"
+    return list(read_table(str(output), NEWS_ITEMS))
 
 
 def make_output(output: pathlib.Path, items: int, templates: list[dict],
@@ -136,10 +80,8 @@ def make_output(output: pathlib.Path, items: int, templates: list[dict],
                                 "raw": b"", "raw_size": 0, "raw_cap": 65536,
                                 "at": record["fetched"], "raw_sha256": None})
         run_id = f"20260101T{batch_start // BATCH:06d}Z-bench0"
-        write_table(records, output / "items", "published_date", "published", NEWS_ITEM,
-                    file_format, run_id)
-        write_table(letters, output / "dead_letter", "failed_date", "at", DEAD_LETTER,
-                    file_format, run_id)
+        write_files(records, str(output), NEWS_ITEMS, run_id, file_format)
+        write_files(letters, str(output), DEAD_LETTERS, run_id, file_format)
         summary = output / "_runs" / run_id / "summary.json"
         summary.parent.mkdir(parents=True)
         summary.write_text(json.dumps({"feeds": FEEDS, "records_written": len(records),

@@ -1,10 +1,8 @@
 """A small output folder for `newsbeam report`, with every section's content and hostile text:
 12 records (7 English, 5 Arabic, one undated) from 4 feeds over 3 days, two stories of several
 records, 5 dead letters, 3 runs (one complete, one not, one unreadable) and a follow state of 3
-feeds (one failing and backing off). Written as Avro, Parquet or JSON Lines, the way the output
-package lays them out, by this module's own writers."""
-import base64
-import datetime
+feeds (one failing and backing off). Written as Avro, Parquet or JSON Lines by the output package's
+writer (write_files)."""
 import json
 import os
 import struct
@@ -13,7 +11,8 @@ import time
 import fastavro
 
 from newsbeam.pipelines.follow.state import FollowState, state_file
-from newsbeam.schemas import DEAD_LETTER, NEWS_ITEM, load_schema
+from newsbeam.schemas import NEWS_ITEM, load_schema
+from newsbeam.transforms.output.files import DEAD_LETTERS, NEWS_ITEMS, write_files
 
 HOUR = 3_600_000
 START = 1_780_000_000_000 - 1_780_000_000_000 % (24 * HOUR)  # 2026-05-28 00:00 UTC
@@ -115,57 +114,12 @@ def dead_letters() -> list[dict]:
 
 # --- writing ------------------------------------------------------------------------------------
 
-def _day(millis):
-    if millis is None:
-        return "__HIVE_DEFAULT_PARTITION__"
-    return datetime.datetime.fromtimestamp(millis / 1000, datetime.timezone.utc).date()
-
-
-def _iso(millis):
-    moment = datetime.datetime.fromtimestamp(millis / 1000, datetime.timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z"
-
-
-def _write(rows, folder, key, field, schema_name, file_format, run_id):
-    by_day = {}
-    for row in rows:
-        by_day.setdefault(_day(row[field]), []).append(row)
-    for day, group in by_day.items():
-        partition = os.path.join(folder, f"{key}={day}")
-        os.makedirs(partition, exist_ok=True)
-        path = os.path.join(partition, f"part-{run_id}-00000-of-00001.{file_format}")
-        if file_format == "avro":
-            with open(path, "wb") as handle:
-                fastavro.writer(handle, load_schema(schema_name), group, codec="deflate")
-        elif file_format == "parquet":
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            table = pa.Table.from_pylist(group)
-            for name in ("published", "fetched", "at"):
-                if name in table.column_names:
-                    table = table.set_column(table.column_names.index(name), name,
-                                             table[name].cast(pa.timestamp("ms", tz="UTC")))
-            pq.write_table(table, path)
-        else:
-            with open(path, "w", encoding="utf-8") as handle:
-                for row in group:
-                    row = {**row, **{name: _iso(row[name]) for name in ("published", "fetched",
-                                                                        "at")
-                                     if row.get(name) is not None}}
-                    if "raw" in row:
-                        row["raw"] = base64.b64encode(row["raw"]).decode("ascii")
-                    handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
 def write_output(output, file_format="avro") -> str:
     """The fixture output in `output` (made), its tables as `file_format` files."""
     output = str(output)
     run = "20260528T000000Z-aaaaaa"
-    _write(records(), os.path.join(output, "items"), "published_date", "published", NEWS_ITEM,
-           file_format, run)
-    _write(dead_letters(), os.path.join(output, "dead_letter"), "failed_date", "at",
-           DEAD_LETTER, file_format, run)
+    write_files(records(), output, NEWS_ITEMS, run, file_format)
+    write_files(dead_letters(), output, DEAD_LETTERS, run, file_format)
     # Hidden folders are not output: a staging file must not be counted.
     staging = os.path.join(output, "items", ".staging-x", "published_date=2026-05-28")
     os.makedirs(staging)
