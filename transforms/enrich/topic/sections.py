@@ -26,11 +26,11 @@ import regex
 
 from newsbeam.transforms.enrich import LEXICON_DIR
 from newsbeam.transforms.enrich.arabic import normalise, strip_article
+from newsbeam.transforms.enrich.topic.lexicon import DIRECTION
 from newsbeam.transforms.loading import loaded_once
 
 SECTIONS_PATH = LEXICON_DIR / "topic_sections.tsv"
 MAX_SECTION_WORDS = 3
-DIRECTION = {"politics": 1 + 0j, "sport": 1j, "other": -1 - 1j}
 
 _WORD = regex.compile(r"[\p{L}\p{M}]+[\p{L}\p{M}\p{N}]*|\p{N}+[\p{L}]+[\p{L}\p{N}]*")
 _ARABIC = regex.compile(r"\p{Script=Arabic}")
