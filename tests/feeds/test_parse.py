@@ -85,6 +85,13 @@ def test_text_that_is_not_a_feed_raises():
         parse("not_a_feed.xml")
 
 
+def test_a_web_page_served_in_a_feeds_place_raises():
+    # feedparser reads the page's text as the feed's summary, and finds no feed version
+    with pytest.raises(FeedParseError, match="no RSS or Atom root element"):
+        parse_feed("https://example.org/rss", b"<html><body>Moved: see our app</body></html>",
+                   1_000)
+
+
 def test_empty_channel_gives_no_items_and_no_error():
     assert parse("empty_channel.xml") == []
 

@@ -179,7 +179,7 @@ def feedparser_records(feed_url: str, decoded: bytes, fetched_millis: int) -> Fe
     if not entries:
         if parsed.get("bozo"):
             raise FeedParseError(f"not a readable feed: {parsed.get('bozo_exception')}")
-        if not parsed.get("version") and not parsed.get("feed"):
+        if not parsed.get("version"):  # an HTML page served in a feed's place, say
             raise FeedParseError("not a feed: no RSS or Atom root element")
         return FeedItems()
     return _records(feed_url, entries, parsed.get("feed", {}).get("tags", []), fetched_millis)
