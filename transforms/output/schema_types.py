@@ -71,13 +71,8 @@ def _compile(avro_type, convert_leaf, named: dict, where: str) -> Convert | None
             return copy
         return record
     if kind in ("array", "map"):
-        inner = _compile(avro_type["items" if kind == "array" else "values"], convert_leaf,
-                         named, f"{where}[]")
-        if inner is None:
-            return None
-        if kind == "array":
-            return lambda value: [inner(item) for item in value]
-        return lambda value: {key: inner(item) for key, item in value.items()}
+        return _each(kind, _compile(avro_type["items" if kind == "array" else "values"],
+                                    convert_leaf, named, f"{where}[]"))
     if kind in ("enum", "fixed"):
         named[avro_type["name"]] = avro_type
     return convert_leaf(leaf_name(avro_type))
@@ -97,6 +92,15 @@ def as_pipeline_values(schema_name: str) -> Convert:
     the pipeline holds it (timestamps as epoch millis, at every depth)."""
     return value_converter(load_schema(schema_name),
                            lambda leaf: datetime_to_millis if leaf == TIMESTAMP_MILLIS else None)
+
+
+def _each(kind: str, inner: Convert | None) -> Convert | None:
+    """`inner` applied to each item of an array or each value of a map (None: nothing to do)."""
+    if inner is None:
+        return None
+    if kind == "array":
+        return lambda value: [inner(item) for item in value]
+    return lambda value: {key: inner(item) for key, item in value.items()}
 
 
 def defaults_filler(schema: dict) -> Convert:
@@ -131,12 +135,7 @@ def _fill(avro_type, named: dict) -> Convert | None:
             return copy
         return record
     if kind in ("array", "map"):
-        inner = _fill(avro_type["items" if kind == "array" else "values"], named)
-        if inner is None:
-            return None
-        if kind == "array":
-            return lambda value: [inner(item) for item in value]
-        return lambda value: {key: inner(item) for key, item in value.items()}
+        return _each(kind, _fill(avro_type["items" if kind == "array" else "values"], named))
     if kind in ("enum", "fixed"):
         named[avro_type["name"]] = avro_type
     return None
