@@ -152,7 +152,8 @@ def add_arguments(parser, beam_owned: bool = False) -> None:
     unbounded.add_argument(
         "--run_for", type=positive_float, default=None, metavar="SECONDS",
         help="Stop polling after this many seconds (local runs hold every window until "
-             "then). Default: until the job is cancelled or drained.")
+             "then); with --follow, finish the cycle under way and stop, as on SIGTERM. "
+             "Default: until the job is cancelled or drained, or the follower stopped.")
 
 
 def newsbeam_parser(beam_owned: bool = True, **kwargs) -> argparse.ArgumentParser:

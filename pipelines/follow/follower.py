@@ -315,7 +315,7 @@ def _open_state(config: RunConfig) -> FollowState:
 
 
 def follow(config: RunConfig) -> int:
-    """`newsbeam run --follow`: runs until SIGINT or SIGTERM, then exits 0.
+    """`newsbeam run --follow`: runs until SIGINT or SIGTERM (or --run_for), then exits 0.
 
     Raises NothingToRead (exit status 1 from the command) when no --feeds source gives a feed;
     returns 2 when the state would have to live on a remote filesystem, or a runner other than
@@ -348,7 +348,11 @@ def follow(config: RunConfig) -> int:
 
     # Before anything slow: a signal that comes while the state opens still stops cleanly.
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    follower = None
+    follower, timer = None, None
+    if config.run_for is not None:  # as a SIGTERM would, once the time is up
+        timer = threading.Timer(config.run_for, stop.set)
+        timer.daemon = True
+        timer.start()
     try:
         follower = Follower(feeds, config)
         log.started(len(feeds), config.interval, config.output, config.state_dir)
@@ -362,6 +366,8 @@ def follow(config: RunConfig) -> int:
         print(f"newsbeam: {error}", file=sys.stderr)
         return 1
     finally:
+        if timer is not None:
+            timer.cancel()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         if follower is not None:

@@ -294,6 +294,18 @@ def test_follow_command_stops_cleanly_and_resumes_without_repeats(tmp_path, stop
         ("a", 1), ("b", 1), ("b", 2), ("c", 1)]
 
 
+def test_run_for_stops_the_follower_as_a_signal_would(tmp_path):
+    feed_path = tmp_path / "feed.xml"
+    feed_path.write_bytes(V1)
+    result = subprocess.run(
+        [sys.executable, "-m", "newsbeam.pipelines.batch", "--follow", "--interval", "1",
+         "--run_for", "3", "--feeds", str(feed_path), "--output", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert " stopped after " in result.stdout.splitlines()[-1]
+    assert sorted(r["guid"] for r in read_items(str(tmp_path / "out"))) == ["a", "b"]
+
+
 def test_a_second_signal_stops_at_once_without_a_traceback(tmp_path):
     feed_path = tmp_path / "feed.xml"
     feed_path.write_bytes(V1)
