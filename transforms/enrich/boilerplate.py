@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import regex
 
@@ -464,7 +465,8 @@ def _strip_article(blocks: list[Block]) -> tuple[str, Boilerplate]:
 
 # "Headline - CNET", "Headline | The Guardian": the site's own name after a separator.
 _TITLE_CREDIT = regex.compile(r"\s+[|\-–—]\s+([^|\-–—]{2,40})$")
-_HOST_LABEL = regex.compile(r"^[a-z][a-z0-9+.\-]*://(?:[^/@]*@)?(?:www\d?\.|m\.|amp\.)?([^/:?#]+)")
+# A host's first label that names no site: www.cnet.com is cnet.
+_NO_SITE_LABEL = regex.compile(r"www\d?|m|amp")
 _NOT_LETTERS = regex.compile(r"[^\p{L}\p{N}]+")
 
 
@@ -476,19 +478,31 @@ def split_title_credit(title: str, link: str | None) -> tuple[str, str | None]:
     cnet.com, "… | The Guardian" on theguardian.com, "… - Al Jazeera English" on
     aljazeera.com). Any other last part ("| Nick Tedeschi", "- Roadshow") is title text."""
     match = _TITLE_CREDIT.search(title)
-    host = _HOST_LABEL.match((link or "").strip().lower())
-    if match is None or host is None:
+    labels = _site_labels(link)
+    if match is None or not labels:
         return title, None
     credit = match.group(1).strip()
     name = _NOT_LETTERS.sub("", credit).lower()
-    labels = [label for label in (_NOT_LETTERS.sub("", part) for part in
-                                  host.group(1).split(".")[:-1]) if len(label) >= 3]
     if len(name) < 2 or not any((name == label or name.startswith(label)
                                            or label.startswith(name) and len(name) >= 4)
                                 for label in labels):
         return title, None
     head = title[:match.start()].rstrip()
     return (head, credit) if head else (title, None)
+
+
+def _site_labels(link: str | None) -> list[str]:
+    """The labels of a link's host that may name its site, letters and digits only
+    (www.theguardian.com: theguardian; the top-level domain and short labels left out)."""
+    try:
+        host = urlsplit((link or "").strip()).hostname or ""
+    except ValueError:
+        return []
+    labels = host.split(".")[:-1]
+    if labels and _NO_SITE_LABEL.fullmatch(labels[0]):
+        labels = labels[1:]
+    return [label for label in (_NOT_LETTERS.sub("", part) for part in labels)
+            if len(label) >= 3]
 
 
 def clean_item(record: dict) -> dict:

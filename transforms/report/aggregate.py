@@ -15,10 +15,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from newsbeam.transforms.feeds.poll import FeedPollState
+from newsbeam.transforms.output.schema_types import EPOCH, datetime_to_millis
 from newsbeam.transforms.output.summary import SUMMARY_ENTITY_TYPES
 
 HOUR_MS = 3_600_000
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 # Charts over time count by the finest of these units that gives at most MAX_BUCKETS bars over
 # the span of the data: hours for a few days of following, days for a few months; feeds that
@@ -53,7 +53,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # --- time ---------------------------------------------------------------------------------------
 
 def _hour_datetime(hour: int) -> datetime.datetime:
-    return _EPOCH + datetime.timedelta(hours=hour)
+    return EPOCH + datetime.timedelta(hours=hour)
 
 
 def bucket_index(hour: int, unit: str) -> int:
@@ -80,7 +80,7 @@ def bucket_start(index: int, unit: str) -> int:
         return (index * 7 - 3) * 24 * HOUR_MS
     year, month = (index // 12, index % 12 + 1) if unit == "month" else (index, 1)
     start = datetime.datetime(year, month, 1, tzinfo=datetime.timezone.utc)
-    return (start - _EPOCH) // datetime.timedelta(milliseconds=1)
+    return datetime_to_millis(start)
 
 
 _LABEL_FORMATS = {"hour": "%Y-%m-%d %H:00", "day": "%Y-%m-%d", "week": "%Y-%m-%d",
@@ -89,7 +89,7 @@ _LABEL_FORMATS = {"hour": "%Y-%m-%d %H:00", "day": "%Y-%m-%d", "week": "%Y-%m-%d
 
 def bucket_label(start_millis: int, unit: str) -> str:
     """A bucket's name: its hour, day, month or year; a week is named by its Monday."""
-    moment = _EPOCH + datetime.timedelta(milliseconds=start_millis)
+    moment = EPOCH + datetime.timedelta(milliseconds=start_millis)
     label = moment.strftime(_LABEL_FORMATS[unit])
     return f"week of {label}" if unit == "week" else label
 
