@@ -36,6 +36,16 @@ from newsbeam.transforms.enrich.arabic import (
     enclitic_stems, normalise, proclitic_splits, strip_article, strip_diacritics)
 
 LABELS = ("politics", "sport", "other")
+
+
+def table_rows(path: Path):
+    """(line number, its tab-separated fields, the line) of each row of a word table: blank
+    lines and # comments are skipped."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip() and not line.startswith("#"):
+            yield number, line.split("\t"), line
+
+
 # Known actors (people, parties, parliaments, armies, clubs) in the three languages: read as
 # cues by every language's lexicon (CueLexicon._actor_entries).
 ACTORS_PATH = LEXICON_DIR / "topic_actors.tsv"
@@ -151,10 +161,7 @@ class CueLexicon:
         self._lock = threading.Lock()
         seen: dict[tuple[str, ...], str] = {}
         entries: list[tuple[tuple[str, ...], Cue]] = []
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip() or line.startswith("#"):
-                continue
-            fields = line.split("\t")
+        for number, fields, line in table_rows(path):
             if len(fields) != 3 or fields[0] not in LABELS:
                 raise ValueError(f"{path.name}:{number}: expected label<TAB>cue<TAB>weight "
                                  f"with a label of {LABELS}, got {line!r}")
@@ -204,10 +211,8 @@ class CueLexicon:
         column = {"en": 2, "fr": 3, "ar": 4}[self.language]
         vocabulary = {key for keys in seen for key in keys}
         found: dict[tuple[str, ...], Cue | None] = {}
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip() or line.startswith("#"):
-                continue
-            fields = (line.split("\t") + [""] * 5)[:5]
+        for number, fields, line in table_rows(path):
+            fields = (fields + [""] * 5)[:5]
             if fields[0] not in LABELS or not fields[1]:
                 raise ValueError(f"{path.name}:{number}: expected label<TAB>weight<TAB>English"
                                  f"<TAB>French<TAB>Arabic forms, got {line!r}")

@@ -26,7 +26,7 @@ import regex
 
 from newsbeam.transforms.enrich import LEXICON_DIR
 from newsbeam.transforms.enrich.arabic import normalise, strip_article
-from newsbeam.transforms.enrich.topic.lexicon import DIRECTION
+from newsbeam.transforms.enrich.topic.lexicon import DIRECTION, table_rows
 from newsbeam.transforms.loading import loaded_once
 
 SECTIONS_PATH = LEXICON_DIR / "topic_sections.tsv"
@@ -89,10 +89,7 @@ class SectionTable:
 
     def __init__(self, path=SECTIONS_PATH):
         self.entries: dict[str, tuple[str, float]] = {}
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip() or line.startswith("#"):
-                continue
-            fields = line.split("\t")
+        for number, fields, line in table_rows(path):
             if len(fields) != 3 or fields[0] not in DIRECTION:
                 raise ValueError(f"{path.name}:{number}: expected label<TAB>word<TAB>weight, "
                                  f"got {line!r}")
