@@ -10,7 +10,7 @@ every half second (Linux /proc; elsewhere not reported).
 
 Feeds come from ../shared/data/feeds/real when present (real-world sizes), else from the
 bundled samples; they are copied under distinct names until there are enough items, so each
-copy is a different feed with its own item ids. Figures go into the README.
+copy is a different feed with its own item ids. Figures go into docs/benchmarks.md.
 """
 from __future__ import annotations
 
