@@ -337,6 +337,7 @@ def follow(config: RunConfig) -> int:
     feeds, _ = resolve_feeds(config.sources, config.allow_local_paths)
     log = FollowLog(config.log_format)
     stop = threading.Event()
+    stop_signalled = threading.Event()
 
     def on_signal(signum, _frame):
         if stop.is_set():
@@ -344,6 +345,7 @@ def follow(config: RunConfig) -> int:
             raise KeyboardInterrupt
         print(f"newsbeam: {signal.Signals(signum).name}: finishing the current cycle",
               file=sys.stderr)
+        stop_signalled.set()
         stop.set()
 
     # Before anything slow: a signal that comes while the state opens still stops cleanly.
@@ -366,10 +368,13 @@ def follow(config: RunConfig) -> int:
         print(f"newsbeam: {error}", file=sys.stderr)
         return 1
     finally:
+        for sig, handler in previous.items():
+            # Stopped by a signal, the process is on its way out: a second signal from then on
+            # changes nothing, and Python would give it the default action (death by signal,
+            # or a traceback) while it exits. An ignored signal stays ignored to the end.
+            signal.signal(sig, signal.SIG_IGN if stop_signalled.is_set() else handler)
         if timer is not None:
             timer.cancel()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         if follower is not None:
             follower.close()
     return 0
