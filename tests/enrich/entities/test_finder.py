@@ -203,6 +203,12 @@ def test_body_offsets_do_not_move_when_the_title_is_read():
     assert record["body"][body["start"]:body["end"]] == "Baku"
 
 
+def test_a_date_made_of_the_titles_end_and_the_bodys_start_is_in_neither_field():
+    record = add_entities({"title": "Talks set for March", "body": "5 killed in Geneva.",
+                           "language": "en"})
+    assert [(e["field"], e["text"]) for e in record["entities"]] == [("body", "Geneva")]
+
+
 def test_an_arabic_title_entity_leaves_its_proclitic_out():
     record = add_entities({"title": "محادثات بين روسيا وأرمينيا", "body": "انتهت المحادثات.",
                            "language": "ar"})

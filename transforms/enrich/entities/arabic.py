@@ -601,24 +601,24 @@ class ArabicTagger:
     def name_start(self, token: str) -> int:
         return self.features.name_start(token)
 
+    def gazetteer_tags(self, token: str) -> set[str]:
+        """The word lists' tags of `token`, normalised, with and without its article: LEX a
+        dictionary word, STP a stop word, GIV a given name, LOC a place..."""
+        word = normalise(token)
+        gazetteer = self.features.tables.gazetteer
+        return set(gazetteer.get(word, ())) | set(gazetteer.get(strip_article(word), ()))
+
     def is_ordinary_word(self, token: str) -> bool:
         """Whether `token`, with or without its article, is a dictionary word or a stop word as
         well as whatever else it may be (مسقط, أن, البيان are also place names somewhere)."""
-        word = normalise(token)
-        gazetteer = self.features.tables.gazetteer
-        tags = set(gazetteer.get(word, ())) | set(gazetteer.get(strip_article(word), ()))
+        tags = self.gazetteer_tags(token)
         return "LEX" in tags or "STP" in tags
 
     def is_name_word(self, token: str) -> bool:
         """Whether `token`, after any proclitic, is a word of people's names in the name lists
         (a given name, a listed person's name word): محمد, حسني, but not زعيمه or الفرعونية."""
-        gazetteer = self.features.tables.gazetteer
-        for _, stem in proclitic_splits(token):
-            word = normalise(stem)
-            tags = set(gazetteer.get(word, ())) | set(gazetteer.get(strip_article(word), ()))
-            if tags & _PERSON_NAME_TAGS:
-                return True
-        return False
+        return any(self.gazetteer_tags(stem) & _PERSON_NAME_TAGS
+                   for _, stem in proclitic_splits(token))
 
     def tag(self, sentences: list[list[str]]) -> list[list[Entity]]:
         """Per sentence (a list of token texts), its entities in order: (first token, last

@@ -101,6 +101,13 @@ _HEADLINE_LOWER_WORDS = frozenset(
 _LOWER_CASE_PRIORS = frozenset(("cp=l", "cp=L"))
 
 
+def written_in_lower_case(word: str, words: WordTable) -> bool:
+    """Whether running text mostly writes `word` in lower case, by the word table's casing
+    prior ("Sky", "Court", "New"; not "Trump")."""
+    _, prior = words.get(norm_key(word), ((), ()))
+    return not _LOWER_CASE_PRIORS.isdisjoint(prior)
+
+
 def sentence_mode(tokens: list[str], words: WordTable | None = None) -> int:
     """CAPITALS (no lower-case word and at least 6 capital letters), TITLE_CASE (at least 3
     words, all capitalised, one of them a function word) or NORMAL. With the word table, a
@@ -115,8 +122,8 @@ def sentence_mode(tokens: list[str], words: WordTable | None = None) -> int:
                and token.lower() not in _HEADLINE_LOWER_WORDS]
     if len(content) < 3 or not all(token[0].isupper() for token in content):
         return NORMAL
-    common = sum(1 for token in content if not token.isupper()
-                 and _LOWER_CASE_PRIORS.intersection(words.get(norm_key(token), ((), ()))[1]))
+    common = sum(1 for token in content
+                 if not token.isupper() and written_in_lower_case(token, words))
     return TITLE_CASE if common >= 2 else NORMAL
 
 

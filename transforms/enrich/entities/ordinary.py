@@ -95,17 +95,15 @@ def looks_like_a_name(text: str, kind: str, language: str) -> bool:
     if gazetteer().listed(word, (PERSON, LOCATION, ORGANIZATION), language) is not None:
         return True
     if language == "en":
-        from newsbeam.transforms.enrich.entities.english import english_tagger, norm_key
+        from newsbeam.transforms.enrich.entities.english import (
+            english_tagger, written_in_lower_case)
 
         if word.isupper() or not word[:1].isupper():
             return True
-        _, prior = english_tagger().features.words.get(norm_key(word), ((), ()))
-        return not prior or prior[0] not in ("cp=l", "cp=L")
+        return not written_in_lower_case(word, english_tagger().features.words)
     if kind not in (LOCATION, ORGANIZATION):
         return True
     from newsbeam.transforms.enrich.entities.arabic import arabic_tagger
 
-    gazetteer_tags = arabic_tagger().features.tables.gazetteer
-    folded = normalise(word)
-    tags = set(gazetteer_tags.get(folded, ())) | set(gazetteer_tags.get(strip_article(folded), ()))
+    tags = arabic_tagger().gazetteer_tags(word)
     return not {"LEX", "STP"} <= tags or "GIV" in tags
