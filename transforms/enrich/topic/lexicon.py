@@ -92,6 +92,11 @@ class Memo(dict):
         return value
 
 
+def without_accents(text: str) -> str:
+    """`text` decomposed, its combining marks left out: "Mbappé" -> "Mbappe"."""
+    return _COMBINING_MARK.sub("", unicodedata.normalize("NFD", text))
+
+
 def english_key(token: str) -> str:
     """Lower case with a simple plural folded ("elections" = "election", "policies" = "policy").
 
@@ -109,8 +114,7 @@ def english_key(token: str) -> str:
 def french_key(token: str) -> str:
     """Lower case, accents folded, a plural folded ("élections" = "election", "jeux" = "jeu",
     "électoraux" = "electoral"). Feminine forms are listed as words of their own."""
-    token = unicodedata.normalize("NFD", token.lower().translate(_LIGATURES))
-    token = _COMBINING_MARK.sub("", token)
+    token = without_accents(token.lower().translate(_LIGATURES))
     if len(token) > 4 and token.endswith("aux"):
         return token[:-3] + "al"
     if len(token) > 3 and token.endswith(("s", "x")) and not token.endswith("ss"):
@@ -220,7 +224,7 @@ class CueLexicon:
             forms = [f.strip() for f in forms.split("|") if f.strip()]
             if self.language == "en":
                 # English keys keep accents, and English copy often drops them (Mbappe).
-                forms += [f for f in map(_without_accents, forms) if f not in forms]
+                forms += [f for f in map(without_accents, forms) if f not in forms]
             for form in forms:
                 keys = self._cue_keys(form)
                 if self.language == "ar":
@@ -417,11 +421,6 @@ def lexicon(language: str) -> CueLexicon:
                 found = _LEXICONS[language] = CueLexicon(LEXICON_DIR / f"topic_{language}.tsv",
                                                          language, ACTORS_PATH)
     return found
-
-
-def _without_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", text)
-                   if not unicodedata.combining(c))
 
 
 def lexicon_fingerprint(languages: tuple[str, ...]) -> str:

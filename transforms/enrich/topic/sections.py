@@ -19,14 +19,13 @@ longer ones are headlines or tags.
 """
 from __future__ import annotations
 
-import unicodedata
 from urllib.parse import unquote, urlsplit
 
 import regex
 
 from newsbeam.transforms.enrich import LEXICON_DIR
 from newsbeam.transforms.enrich.arabic import normalise, strip_article
-from newsbeam.transforms.enrich.topic.lexicon import DIRECTION, table_rows
+from newsbeam.transforms.enrich.topic.lexicon import DIRECTION, table_rows, without_accents
 from newsbeam.transforms.loading import loaded_once
 
 SECTIONS_PATH = LEXICON_DIR / "topic_sections.tsv"
@@ -34,7 +33,6 @@ MAX_SECTION_WORDS = 3
 
 _WORD = regex.compile(r"[\p{L}\p{M}]+[\p{L}\p{M}\p{N}]*|\p{N}+[\p{L}]+[\p{L}\p{N}]*")
 _ARABIC = regex.compile(r"\p{Script=Arabic}")
-_COMBINING_MARK = regex.compile(r"\p{M}")
 _TRAILING_ID = regex.compile(r"[-_]?\d+$")
 _EXTENSION = regex.compile(r"\.(html?|php|aspx?|ece|cms|shtml|jsp)$", regex.IGNORECASE)
 
@@ -44,8 +42,7 @@ def fold(word: str) -> str:
     folded, the Arabic article removed."""
     if _ARABIC.search(word):
         return strip_article(normalise(word))
-    word = unicodedata.normalize("NFD", word.lower())
-    return _COMBINING_MARK.sub("", word)
+    return without_accents(word.lower())
 
 
 def _words(text: str) -> list[str]:
