@@ -21,6 +21,15 @@ def filesystems():
     return FileSystems
 
 
+def matching_files(pattern: str) -> list[str]:
+    """The paths that a glob matches on any filesystem, sorted; none when nothing matches."""
+    try:
+        [result] = filesystems().match([pattern])
+    except Exception:  # noqa: BLE001 (Beam wraps "nothing matched" and I/O errors alike)
+        return []
+    return sorted(meta.path for meta in result.metadata_list)
+
+
 def unusable_local_path(path: str) -> str | None:
     """Why a local path cannot be read as a source, or None when it is a regular file or a
     folder: a pipe would hang the reader, a device or a system file is not a document."""

@@ -55,6 +55,25 @@ def test_a_run_written_again_in_another_format_leaves_no_file_in_the_first(tmp_p
         "items/published_date=2020-09-13/part-run1-00000-of-00001.parquet"]
 
 
+def test_a_run_written_again_in_fewer_shards_leaves_no_file_of_the_first(tmp_path):
+    # a follower restarted with another --shards writes the batch left in its inbox again
+    records = [to_news_item(minimal(id=str(n), published=DAY_MS)) for n in range(4)]
+    write_files(records, str(tmp_path), NEWS_ITEMS, "run1", "avro", shards=3)
+    write_files(records, str(tmp_path), NEWS_ITEMS, "run1", "avro", shards=2)
+    assert file_names(tmp_path) == [
+        "items/published_date=2020-09-13/part-run1-00000-of-00002.avro",
+        "items/published_date=2020-09-13/part-run1-00001-of-00002.avro"]
+    assert sorted(r["id"] for r in read_records(tmp_path)) == ["0", "1", "2", "3"]
+
+
+def test_writing_a_run_again_leaves_the_other_runs_files(tmp_path):
+    record = to_news_item(minimal(id="a", published=DAY_MS))
+    write_files([record], str(tmp_path), NEWS_ITEMS, "run1", "avro")
+    write_files([record], str(tmp_path), NEWS_ITEMS, "run12", "avro")
+    write_files([record], str(tmp_path), NEWS_ITEMS, "run1", "avro")
+    assert len(file_names(tmp_path)) == 2
+
+
 @pytest.mark.parametrize("file_format", FILE_FORMATS)
 def test_write_files_spreads_records_over_the_shards(tmp_path, file_format):
     records = [to_news_item(minimal(id=str(n), published=DAY_MS)) for n in range(5)]

@@ -19,7 +19,7 @@ from xml.etree import ElementTree
 import regex
 
 from newsbeam.transforms.feeds.http import is_url
-from newsbeam.transforms.filesystems import filesystems, unusable_local_path
+from newsbeam.transforms.filesystems import filesystems, matching_files, unusable_local_path
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf", ".feed")
 OPML_SUFFIXES = (".opml",)
@@ -32,18 +32,10 @@ class SourceProblem:
     error: str
 
 
-def _match_files(pattern: str) -> list[str]:
-    try:
-        [result] = filesystems().match([pattern])
-    except Exception:  # Beam wraps "nothing matched" and I/O errors alike in BeamIOError
-        return []
-    return sorted(meta.path for meta in result.metadata_list)
-
-
 def _is_directory(path: str) -> bool:
     if "://" not in path:
         return os.path.isdir(path)
-    return bool(_match_files(filesystems().join(path, "*"))) and not filesystems().exists(path)
+    return bool(matching_files(filesystems().join(path, "*"))) and not filesystems().exists(path)
 
 
 def _read_text(path: str) -> str:
@@ -148,7 +140,7 @@ def expand_sources(sources: list[str], allow_local_paths: bool = False
                 problems.append(SourceProblem(source, unknown))
                 return
         if any(char in source for char in "*?["):
-            matched = _match_files(source)
+            matched = matching_files(source)
             if not matched:
                 problems.append(SourceProblem(source, "no file matches"))
             for path in matched:
@@ -160,7 +152,7 @@ def expand_sources(sources: list[str], allow_local_paths: bool = False
                 problems.append(SourceProblem(source, unusable))
                 return
         if _is_directory(source):
-            found = [path for path in _match_files(filesystems().join(source, "*"))
+            found = [path for path in matching_files(filesystems().join(source, "*"))
                      if path.lower().endswith(FEED_SUFFIXES + OPML_SUFFIXES)]
             if not found:
                 problems.append(SourceProblem(

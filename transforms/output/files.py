@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator
 
 from newsbeam.schemas import DEAD_LETTER, NEWS_ITEM
-from newsbeam.transforms.filesystems import filesystems
+from newsbeam.transforms.filesystems import filesystems, matching_files
 from newsbeam.transforms.output.formats import (AVRO, FILE_FORMATS, extension, format_of,
                                                 implementation)
 from newsbeam.transforms.output.schema_types import with_defaults
@@ -222,14 +222,10 @@ def compaction_folders(base: str) -> list[str]:
         return sorted(os.path.join(base, name) for name in os.listdir(base)
                       if name.startswith(COMPACTION_FOLDER_PREFIX)
                       and os.path.isdir(os.path.join(base, name)))
-    fs = filesystems()
-    try:
-        [result] = fs.match([fs.join(base, COMPACTION_FOLDER_PREFIX + "**")])
-    except Exception:  # noqa: BLE001 (Beam reports "nothing matched" as an error)
-        return []
+    paths = matching_files(filesystems().join(base, COMPACTION_FOLDER_PREFIX + "**"))
     # Object stores have no folders, only the files under them.
-    folders = {base.rstrip("/") + "/" + meta.path[len(base):].strip("/").split("/", 1)[0]
-               for meta in result.metadata_list}
+    folders = {base.rstrip("/") + "/" + path[len(base):].strip("/").split("/", 1)[0]
+               for path in paths}
     return sorted(folders)
 
 
@@ -286,12 +282,8 @@ def _files_below(folder: str) -> list[str]:
     fs = filesystems()
     found = []
     for pattern in (fs.join(folder, "*"), fs.join(folder, "*", "*")):
-        try:
-            [result] = fs.match([pattern])
-        except Exception:  # noqa: BLE001 (Beam reports "nothing matched" as an error)
-            continue
-        found += [meta.path for meta in result.metadata_list
-                  if "://" in meta.path or os.path.isfile(meta.path)]
+        found += [path for path in matching_files(pattern)
+                  if "://" in path or os.path.isfile(path)]
     return sorted(set(found))
 
 
@@ -309,25 +301,13 @@ def _remove_empty_folders(folder: str) -> None:
             pass  # not empty, or removed meanwhile
 
 
-def _remove_other_formats(path: str) -> None:
-    """Deletes the files named as `path` is but in another format: a follower restarted with
-    another --format writes a batch left in its inbox again, and its records must not stay
-    in the old format's files too."""
-    fs = filesystems()
-    stem = path[:-len(extension(format_of(path)))]
-    others = [stem + extension(other) for other in FILE_FORMATS if other != format_of(path)]
-    existing = [other for other in others if fs.exists(other)]
-    if existing:
-        fs.delete(existing)
-
-
 def write_files(records: list[dict], output: str, table: Table, run_id: str, file_format: str,
                 shards: int = 1) -> list[str]:
     """Writes `records` without a pipeline: the same partitions and file names as the Beam
     sink in the global window, `shards` files at most per partition. Each file is written
     under the run's temporary folder and renamed into place, so a reader never sees one
-    half-written, and writing a run again replaces its files, in whatever format they were.
-    Returns the files' paths."""
+    half-written, and writing a run again replaces its files, whatever format and number of
+    shards they were written in. Returns the files' paths."""
     fs = filesystems()
     base = fs.join(output, table.folder)
     by_partition: dict[str, list[dict]] = {}
@@ -338,6 +318,9 @@ def write_files(records: list[dict], output: str, table: Table, run_id: str, fil
     written = []
     for destination, partition in sorted(by_partition.items()):
         make_partition_folder(base, destination)
+        # The run's files from an earlier writing (a follower restarted, perhaps with another
+        # --format or --shards, writes the batch left in its inbox again): replaced below.
+        earlier = matching_files(fs.join(base, destination, f"part-{run_id}-?????-of-?????.*"))
         shard_count = min(shards, len(partition))
         for shard in range(shard_count):
             staged = fs.join(temp, uuid.uuid4().hex)
@@ -347,8 +330,10 @@ def write_files(records: list[dict], output: str, table: Table, run_id: str, fil
             writer.close()
             final = fs.join(base, file_name(destination, run_id, shard, shards, file_format))
             fs.rename([staged], [final])
-            _remove_other_formats(final)
             written.append(final)
+        replaced = [path for path in earlier if path not in written]
+        if replaced:
+            fs.delete(replaced)
     if written and os.path.isdir(temp) and not os.listdir(temp):
         os.rmdir(temp)  # local disks keep empty folders; object stores have none to remove
     return written

@@ -12,7 +12,7 @@ import time
 import uuid
 from collections import Counter
 
-from newsbeam.transforms.filesystems import filesystems
+from newsbeam.transforms.filesystems import filesystems, matching_files
 from newsbeam.transforms.output.files import Commit
 
 RUNS_DIR = "_runs"
@@ -280,13 +280,9 @@ def close_follow_summaries(output: str, now: float) -> list[str]:
     written again: every batch of a past hour is then in its summary."""
     fs = filesystems()
     current = FOLLOW_RUN_PREFIX + time.strftime("%Y%m%dT%H", time.gmtime(now))
-    try:
-        [result] = fs.match([fs.join(output, RUNS_DIR, FOLLOW_RUN_PREFIX + "*", "summary.json")])
-    except Exception:  # noqa: BLE001 (Beam reports "nothing matched" as an error)
-        return []
     closed = []
-    for meta in result.metadata_list:
-        folder = fs.split(meta.path)[0]
+    for path in matching_files(summary_path(output, FOLLOW_RUN_PREFIX + "*")):
+        folder = fs.split(path)[0]
         marker = fs.join(folder, SUCCESS_MARKER)
         if fs.split(folder)[1] < current and not fs.exists(marker):
             with fs.create(marker):
