@@ -54,13 +54,12 @@ def _build(output: str, state_dir: str | None):
     # The follow state is SQLite on a local disk: an output on gs:// or s3:// has none beside
     # it unless --state names one.
     path = state_file(state_dir or default_state_dir(output))
-    local_state = "://" not in path
-    if state_dir and not (local_state and os.path.isfile(path)):
+    if state_dir and not os.path.isfile(path):  # never a remote path: isfile is False there
         raise UnreadableOutput(f"no follow state at {path}")
-    problem = output_problem(output, path if local_state else None)
+    problem = output_problem(output, path)
     if problem:
         raise UnreadableOutput(problem)
     now = time.time()
-    states = read_feed_states(path) if local_state else None
+    states = read_feed_states(path)
     view = FollowStateView(path, None if states is None else feed_health(states, now))
     return build_report(output, view, now)

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import os
 
-from newsbeam.transforms.filesystems import filesystems
-from newsbeam.transforms.output.files import (DEAD_LETTERS, NEWS_ITEMS, read_file, table_files,
-                                              table_named)
-from newsbeam.transforms.output.summary import RUNS_DIR, read_json
+from newsbeam.transforms.filesystems import filesystems, matching_files
+from newsbeam.transforms.output.files import (DEAD_LETTERS, NEWS_ITEMS, Table, read_file,
+                                              table_files)
+from newsbeam.transforms.output.summary import RUNS_DIR, read_json, summary_path
 from newsbeam.transforms.report.aggregate import (DeadLetterTally, FollowStateView, RecordTally,
                                                   Report, Run, StoryItems, finish_report,
                                                   run_from_summary)
 
-SUMMARY_FILE = "summary.json"
 ITEMS_FOLDER, DEAD_LETTERS_FOLDER = NEWS_ITEMS.folder, DEAD_LETTERS.folder
 
 
@@ -44,14 +43,14 @@ def output_problem(output: str, state_file: str | None) -> str | None:
 def build_report(output: str, follow_state: FollowStateView, now: float) -> Report:
     """The report of everything under `output`. Raises UnreadableOutput."""
     records, letters = RecordTally(), DeadLetterTally()
-    for record in _table(output, ITEMS_FOLDER):
+    for record in _table(output, NEWS_ITEMS):
         records.add(record)
-    for letter in _table(output, DEAD_LETTERS_FOLDER):
+    for letter in _table(output, DEAD_LETTERS):
         letters.add(letter)
     largest = [story for story, _ in records.largest_stories()]
     story_items = StoryItems(largest)
     if largest:  # a second pass, for the items of the largest stories only
-        for record in _table(output, ITEMS_FOLDER):
+        for record in _table(output, NEWS_ITEMS):
             story_items.add(record)
     return finish_report(output, now, records, story_items, letters, read_runs(output),
                          follow_state)
@@ -59,23 +58,17 @@ def build_report(output: str, follow_state: FollowStateView, now: float) -> Repo
 
 # --- files ---------------------------------------------------------------------------------------
 
-def _table(output: str, folder: str):
-    """The records of the table in `folder` (read by the output package's one reader, in any
-    format), with a failure to read them as UnreadableOutput (a damaged or foreign file below
-    the table's folder, named)."""
-    table = table_named(folder)
+def _table(output: str, table: Table):
+    """The records of `table` (read by the output package's one reader, in any format), with a
+    failure to read them as UnreadableOutput (a damaged or foreign file below the table's
+    folder, named). What the caller does with a record raises in the caller, not here."""
     for path in table_files(output, table):
-        records = read_file(path, table.schema_name)
-        while True:
-            try:
-                record = next(records)
-            except StopIteration:
-                break
-            except Exception as error:  # noqa: BLE001 (every format's reader fails its own way)
-                detail = " ".join(str(error).split())[:300] or type(error).__name__
-                raise UnreadableOutput(f"cannot read {path}: {detail} (a damaged or foreign "
-                                       f"file)") from None
-            yield record
+        try:
+            yield from read_file(path, table.schema_name)
+        except Exception as error:  # noqa: BLE001 (every format's reader fails its own way)
+            detail = " ".join(str(error).split())[:300] or type(error).__name__
+            raise UnreadableOutput(f"cannot read {path}: {detail} (a damaged or foreign "
+                                   f"file)") from None
 
 
 # --- runs ---------------------------------------------------------------------------------------
@@ -85,14 +78,8 @@ def read_runs(output: str) -> list[Run]:
     says, or why it cannot be read. A summary that cannot be read is reported, not fatal:
     follow mode writes one per batch, and may be writing one as the report reads it."""
     fs = filesystems()
-    pattern = fs.join(output, RUNS_DIR, "*", SUMMARY_FILE)
-    try:
-        [found] = fs.match([pattern])
-        paths = sorted(meta.path for meta in found.metadata_list)
-    except Exception:  # noqa: BLE001 (Beam reports "nothing matched" as an error)
-        paths = []
     runs = []
-    for path in paths:
+    for path in matching_files(summary_path(output, "*")):
         run_id = fs.split(fs.split(path)[0])[1]
         try:
             runs.append(run_from_summary(run_id, read_json(path)))
