@@ -28,15 +28,20 @@ from newsbeam.transforms.stories.keys import record_story_keys, story_created
 
 
 @dataclass
-class CycleReport:
+class CycleCounts:
+    """A cycle's counts that follow mode's totals since start add up."""
     polled: int = 0
     changed: int = 0
     failed: int = 0
     new: int = 0
     revised: int = 0
-    duplicates: int = 0
     records_written: int = 0
     dead_letters: int = 0
+
+
+@dataclass
+class CycleReport(CycleCounts):
+    duplicates: int = 0
     in_flight: int = 0  # polls still running when the cycle ended: a later cycle writes them
     batches: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -114,11 +119,9 @@ def sort_polls(group: list[Finished], state: FollowState,
                        dict(parsing))
 
 
-def make_batch(polls: SortedPolls, state: FollowState,
-               pages: dict[str, Page] | None = None) -> Batch:
+def make_batch(polls: SortedPolls, state: FollowState, pages: dict[str, Page]) -> Batch:
     """Steps 3 and 4: the batch to write and commit; an item with a page in `pages` (by item
     id) is enriched from its article."""
-    pages = pages or {}
     entries, dead = [], list(polls.dead_letters)
     for item in polls.items:
         if item["id"] in pages:

@@ -15,7 +15,7 @@ import time
 from dataclasses import asdict, dataclass, fields
 from typing import TextIO
 
-from newsbeam.pipelines.follow.cycle import CycleReport
+from newsbeam.pipelines.follow.cycle import CycleCounts, CycleReport
 from newsbeam.pipelines.log_time import utc_timestamp
 from newsbeam.transforms.output.compaction import CompactionReport
 
@@ -28,20 +28,13 @@ WORST_FEEDS_NAMED = 3
 
 
 @dataclass
-class Totals:
+class Totals(CycleCounts):
     """What following did since it started."""
     cycles: int = 0
-    polled: int = 0
-    changed: int = 0
-    failed: int = 0
-    new: int = 0
-    revised: int = 0
-    records_written: int = 0
-    dead_letters: int = 0
 
     def add(self, report: CycleReport) -> None:
         self.cycles += 1
-        for name in (f.name for f in fields(self) if f.name != "cycles"):
+        for name in (f.name for f in fields(CycleCounts)):
             setattr(self, name, getattr(self, name) + getattr(report, name))
 
 
