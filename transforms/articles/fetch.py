@@ -17,7 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 from protego import Protego
 
 from newsbeam.transforms.articles.extract import NotHtmlError, extract_article
-from newsbeam.transforms.feeds.http import FetchError, HttpClient, host_of, is_url
+from newsbeam.transforms.feeds.http import (FetchError, HttpClient, HttpSettings, host_of, is_url,
+                                            shared_client)
 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
@@ -199,13 +200,15 @@ def with_article(item: dict, page: Page) -> dict:
 
 
 _fetchers_lock = threading.Lock()
-_fetchers: dict[tuple, PageFetcher] = {}
+_fetchers: dict[tuple[HttpSettings, float], PageFetcher] = {}
 
 
-def shared_page_fetcher(client: HttpClient, per_host_delay: float) -> PageFetcher:
-    """The process's PageFetcher over `client` (one robots cache and one pacing per process)."""
-    key = (id(client), per_host_delay)
+def shared_page_fetcher(settings: HttpSettings, per_host_delay: float) -> PageFetcher:
+    """The process's PageFetcher for `settings`, over `shared_client(settings)` (one robots
+    cache and one pacing per process), as feeds/http.py shares its client and pool."""
+    client = shared_client(settings)
     with _fetchers_lock:
+        key = (settings, per_host_delay)
         if key not in _fetchers:
             _fetchers[key] = PageFetcher(client, per_host_delay)
         return _fetchers[key]

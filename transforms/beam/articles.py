@@ -53,7 +53,7 @@ class _FetchBatchFn(beam.DoFn):
 
     def setup(self):
         self._pool = shared_pool(self._settings)
-        self._fetcher = shared_page_fetcher(shared_client(self._settings), self._delay)
+        self._fetcher = shared_page_fetcher(self._settings, self._delay)
 
     def process(self, element):
         _, items = element

@@ -13,6 +13,7 @@ import collections
 import json
 import os
 import threading
+import time
 
 from apache_beam.metrics import Metrics
 
@@ -52,7 +53,7 @@ def _tally(folder: str, name: str, n: int) -> None:
 
 def _write_forever() -> None:
     while True:
-        threading.Event().wait(WRITE_EVERY_SECONDS)
+        time.sleep(WRITE_EVERY_SECONDS)
         write_tallies()
 
 
