@@ -19,7 +19,7 @@ logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", level=logging.
 for _handler in logging.getLogger().handlers:
     _handler.addFilter(_OptionalClientNoise())
 
-from newsbeam.pipelines.options import LOCAL_RUNNER, add_arguments  # noqa: E402
+from newsbeam.pipelines.options import add_arguments  # noqa: E402
 from newsbeam.pipelines.process_memory import tune_malloc  # noqa: E402
 
 USAGE = """usage: newsbeam run [--feeds SRC [SRC ...]] [--output DIR] [OPTIONS] [BEAM OPTIONS]

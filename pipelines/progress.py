@@ -51,8 +51,8 @@ def progress_lines(options: PipelineOptions, *, interval: float | None = None, s
     """While the block runs, a progress line every `interval` s (10) on `stream` (stderr)."""
     stream, interval = stream or sys.stderr, interval or PROGRESS_EVERY_SECONDS
     if not workers_report_here(options):
-        print(f"newsbeam: this runner shows the job's progress in its own UI (its newsbeam "
-              f"counters); the summary comes when the job ends", file=stream, flush=True)
+        print("newsbeam: this runner shows the job's progress in its own UI (its newsbeam "
+              "counters); the summary comes when the job ends", file=stream, flush=True)
         yield
         return
     folder = tempfile.mkdtemp(prefix="newsbeam-progress-")

@@ -19,7 +19,6 @@ train topic` prints the out-of-fold figures of the training sets.
 """
 from __future__ import annotations
 
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Sequence
@@ -51,10 +50,8 @@ def evaluate_path(path: Path, language: str | None, data_format: str | None = No
 
 def evaluate_items(name: str, items: list[Item]) -> str:
     """The report of labelled items scored by score_topic."""
-    start = time.process_time()
     topics = [score_topic(item.title, item.body, item.language, item.link or None,
                           item.categories) for item in items]
-    seconds = time.process_time() - start
     scored = [(item.label, topic) for item, topic in zip(items, topics) if item.label]
     if not scored:
         raise ValueError(f"{name}: no labelled items")

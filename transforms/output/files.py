@@ -13,12 +13,11 @@ import json
 import os
 import uuid
 from dataclasses import dataclass, field
-from typing import BinaryIO, Iterator
+from typing import Iterator
 
 from newsbeam.schemas import DEAD_LETTER, NEWS_ITEM
 from newsbeam.transforms.filesystems import filesystems, matching_files
-from newsbeam.transforms.output.formats import (AVRO, FILE_FORMATS, extension, format_of,
-                                                implementation)
+from newsbeam.transforms.output.formats import AVRO, extension, format_of, implementation
 from newsbeam.transforms.output.schema_types import with_defaults
 
 ITEMS_DIR = "items"
