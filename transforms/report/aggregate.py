@@ -266,12 +266,19 @@ def dead_letter_reason(letter: dict) -> str:
     return " ".join(error.split(":", 1)[0].split())[:100] or "(no error text)"
 
 
+def one_line(text: str, chars: int) -> str:
+    """`text` with each run of whitespace (line breaks included) as one space, cut to `chars`
+    with a closing "…" when it is longer."""
+    text = " ".join(text.split())
+    return text if len(text) <= chars else text[:chars - 1] + "…"
+
+
 def excerpt(raw: bytes, chars: int = RAW_EXCERPT_CHARS) -> str:
     """The start of a dead letter's raw input as one line of text: UTF-8 (bytes that are not
     shown as U+FFFD, and so are control characters), whitespace runs as one space."""
-    text = raw[:chars * 4].decode("utf-8", "replace")
-    text = _CONTROL.sub("\ufffd", " ".join(text.split()))
-    return text if len(text) <= chars else text[:chars - 1] + "…"
+    # Control characters are replaced after the whitespace is squashed, as str.split() takes
+    # some of them (\x0b, \x0c, \x1c-\x1f) for whitespace; one for one, so the cut holds.
+    return _CONTROL.sub("\ufffd", one_line(raw[:chars * 4].decode("utf-8", "replace"), chars))
 
 
 @dataclass(frozen=True)
@@ -311,10 +318,8 @@ class DeadLetterTally:
             group = self.groups[key] = DeadLetterGroup(*key)
         group.count += 1
         if len(group.examples) < DEAD_LETTER_EXAMPLES:
-            error = " ".join(letter["error"].split())
             group.examples.append(DeadLetterExample(
-                letter["feed_url"],
-                error if len(error) <= ERROR_CHARS else error[:ERROR_CHARS - 1] + "…",
+                letter["feed_url"], one_line(letter["error"], ERROR_CHARS),
                 excerpt(letter["raw"] or b""), letter["raw_size"], letter["at"]))
 
     def ranked_groups(self) -> list[DeadLetterGroup]:
