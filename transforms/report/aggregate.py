@@ -441,6 +441,14 @@ class Report:
     dead_letter_groups: list[DeadLetterGroup]
     runs: list[Run]  # by run id: oldest first
 
+    @property
+    def published_days(self) -> tuple[str, str] | None:
+        """The days of the first and the last publication date; None when no record has one."""
+        if self.first_published is None:
+            return None
+        return (bucket_label(self.first_published, "day"),
+                bucket_label(self.last_published, "day"))
+
 
 def finish_report(output: str, generated: float, records: RecordTally,
                   story_items: StoryItems, letters: DeadLetterTally, runs: list[Run],

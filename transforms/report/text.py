@@ -44,9 +44,9 @@ def render_text(report: Report) -> str:
 
 
 def _published(report: Report) -> str:
-    if report.first_published is None:
+    if report.published_days is None:
         return ""
-    first, last = _day(report.first_published), _day(report.last_published)
+    first, last = report.published_days
     span = first if first == last else f"{first} to {last}"
     return f", published {span}" + (f" ({report.undated} without a date)"
                                     if report.undated else "")
@@ -91,7 +91,3 @@ def _runs_line(report: Report) -> str:
 
 def _counts(pairs) -> str:
     return ", ".join(f"{key} {value}" for key, value in pairs) or "none"
-
-
-def _day(millis: int) -> str:
-    return bucket_label(millis, "day")
