@@ -239,8 +239,9 @@ class StoryItem:
 class StoryItems:
     """The items of chosen stories, collected in a pass over the records."""
 
-    def __init__(self, story_ids):
-        self.items: dict[str, list[StoryItem]] = {story: [] for story in story_ids}
+    def __init__(self, sizes: list[tuple[str, int]]):
+        self.sizes = dict(sizes)  # story id -> records, as counted by the first pass; in order
+        self.items: dict[str, list[StoryItem]] = {story: [] for story in self.sizes}
 
     def add(self, record: dict) -> None:
         items = self.items.get(record.get("story_id"))
@@ -456,7 +457,6 @@ def finish_report(output: str, generated: float, records: RecordTally,
     """The report of what the tallies counted."""
     hours = [hour for hour, _ in records.by_hour_language]
     unit = time_unit(min(hours), max(hours)) if hours else TIME_UNITS[0]
-    sizes = dict(records.largest_stories())
     return Report(
         output=output, generated=generated, records=records.records,
         feeds=len(records.feeds), first_published=records.first_published,
@@ -468,8 +468,8 @@ def finish_report(output: str, generated: float, records: RecordTally,
                                   records.confidence[label])
                     for label, n in _ranked(records.topics)],
         entities=_entity_rows(records.entities),
-        stories=[_story(story, sizes[story], story_items.items.get(story, []))
-                 for story in sizes],
+        stories=[_story(story, size, story_items.items[story])
+                 for story, size in story_items.sizes.items()],
         follow_state=follow_state,
         dead_letters=letters.count, dead_letters_by_stage=_ranked(letters.by_stage),
         dead_letter_groups=letters.ranked_groups(),
@@ -494,5 +494,7 @@ def _entity_rows(entities: dict[str, _EntityTally]) -> list[EntityRow]:
 def _story(story_id: str, size: int, items: list[StoryItem]) -> Story:
     ordered = sorted(items, key=lambda item: (item.published is None, item.published or 0,
                                               item.feed_url, item.id, item.revision))
+    # The second pass lists the files again, and may read some that a follower committed
+    # after the first counted: never fewer records than items listed.
     return Story(story_id, max(size, len(items)), len({item.feed_url for item in items}),
                  ordered)

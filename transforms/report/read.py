@@ -47,9 +47,8 @@ def build_report(output: str, follow_state: FollowStateView, now: float) -> Repo
         records.add(record)
     for letter in _table(output, DEAD_LETTERS):
         letters.add(letter)
-    largest = [story for story, _ in records.largest_stories()]
-    story_items = StoryItems(largest)
-    if largest:  # a second pass, for the items of the largest stories only
+    story_items = StoryItems(records.largest_stories())
+    if story_items.sizes:  # a second pass, for the items of the largest stories only
         for record in _table(output, NEWS_ITEMS):
             story_items.add(record)
     return finish_report(output, now, records, story_items, letters, read_runs(output),
