@@ -216,7 +216,8 @@ class RecordTally:
                 named.add(key)
                 tally.items += 1
         if len(self.entities) > ENTITY_TALLY_CAP:
-            kept = sorted(self.entities.items(), key=lambda pair: -pair[1].mentions)
+            # Ties by name, as in _ranked: the same entities are kept whatever the file order.
+            kept = sorted(self.entities.items(), key=lambda pair: (-pair[1].mentions, pair[0]))
             self.entities = dict(kept[:ENTITY_TALLY_CAP // 2])
 
     def largest_stories(self) -> list[tuple[str, int]]:
