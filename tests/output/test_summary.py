@@ -73,6 +73,13 @@ def test_a_tally_saved_as_json_and_read_back_sums_up_the_same():
     assert (again + more).summary() == (tally + more).summary()
 
 
+def test_a_tally_saved_with_its_mentions_per_name_reads_back_the_same():
+    tally = RunTally()
+    tally.add_record(record("en", mention("Russia", "Russia"), mention("Baku", "Baku")))
+    older = {**tally.as_dict(), "entities": {"Russia": 1, "Baku": 1, "Moscow": 3}}
+    assert RunTally.from_dict(older).summary() == tally.summary()
+
+
 def test_follow_mode_sums_its_batches_up_by_the_hour_each_batch_once(tmp_path):
     from newsbeam.transforms.output.summary import (add_to_follow_summary,
                                                     close_follow_summaries)

@@ -262,3 +262,16 @@ def test_an_entity_is_its_canonical_name_whatever_its_type():
     [row] = _entity_rows(tally.entities)
     assert (row.canonical, row.type, row.mentions, row.items) == ("Russia", "LOCATION", 3, 3)
     assert row.forms == {"fr": [("Russie", 3)]}
+
+
+@pytest.mark.parametrize("order", [["A", "B", "C"], ["C", "B", "A"]])
+def test_the_entity_trim_keeps_ties_by_name_whatever_the_order(monkeypatch, order):
+    from newsbeam.transforms.report import aggregate
+
+    monkeypatch.setattr(aggregate, "ENTITY_TALLY_CAP", 2)  # past 2 entities, keep 1
+    tally = aggregate.RecordTally()
+    record = report_output.records()[0]
+    record["entities"] = [{"text": name, "type": "PERSON", "start": 0, "end": 1,
+                           "canonical": name} for name in order]
+    tally.add(record)
+    assert list(tally.entities) == ["A"]

@@ -40,7 +40,7 @@ def _ranked(tally: Counter) -> dict:
     return dict(sorted(tally.items(), key=lambda pair: (-pair[1], pair[0])))
 
 
-_COUNTERS = ("dead", "language", "topic", "entities", "parsing", "pages")
+_COUNTERS = ("dead", "language", "topic", "parsing", "pages")
 
 
 class RunTally:
@@ -51,9 +51,8 @@ class RunTally:
         self.dead = Counter()
         self.language = Counter()
         self.topic = Counter()
-        # Per canonical name: mentions, the types it was tagged with, and its surface forms
-        # per language (the first few seen).
-        self.entities = Counter()
+        # Per canonical name: the type of each of its mentions (their sum is its mentions, see
+        # _mentions), and its surface forms per language (the first few seen).
         self.entity_types: dict[str, Counter] = {}
         self.entity_forms: dict[str, dict[str, list[str]]] = {}
         self.feed_errors: list[str] = []
@@ -70,7 +69,6 @@ class RunTally:
         for entity in record["entities"]:
             if entity["type"] in SUMMARY_ENTITY_TYPES:
                 key = entity["canonical"]
-                self.entities[key] += 1
                 self.entity_types.setdefault(key, Counter())[entity["type"]] += 1
                 self._add_forms(key, {record["language"]: [entity["text"]]})
         self._trim()
@@ -126,18 +124,21 @@ class RunTally:
                               for key, types in values.get("entity_types", {}).items()}
         tally.entity_forms = {key: {language: list(texts) for language, texts in forms.items()}
                               for key, forms in values.get("entity_forms", {}).items()}
+        # Older tallies also hold "entities", the mentions per name: not read, _mentions
+        # derives them from the types.
         for name in _COUNTERS:
             setattr(tally, name, Counter(values[name]))
-        # A tally saved before entities were kept by canonical name has no types or forms.
-        for key in [key for key in tally.entities if key not in tally.entity_types]:
-            del tally.entities[key]
         return tally
 
+    def _mentions(self) -> Counter:
+        """Mentions per canonical name: each mention added one to one of its types."""
+        return Counter({key: sum(types.values()) for key, types in self.entity_types.items()})
+
     def _trim(self) -> None:
-        if len(self.entities) > _ENTITY_TALLY_CAP:
-            self.entities = Counter(dict(self.entities.most_common(_ENTITY_TALLY_CAP)))
-            self.entity_types = {key: self.entity_types[key] for key in self.entities}
-            self.entity_forms = {key: self.entity_forms[key] for key in self.entities}
+        if len(self.entity_types) > _ENTITY_TALLY_CAP:
+            kept = [key for key, _ in self._mentions().most_common(_ENTITY_TALLY_CAP)]
+            self.entity_types = {key: self.entity_types[key] for key in kept}
+            self.entity_forms = {key: self.entity_forms[key] for key in kept}
 
     def _entity(self, key: str, count: int) -> dict:
         """One line of top_entities: the canonical name with its commonest type, the first
@@ -167,7 +168,7 @@ class RunTally:
             "by_language": _ranked(self.language),
             "by_topic": _ranked(self.topic),
             "top_entities": [self._entity(key, n) for key, n
-                             in list(_ranked(self.entities).items())[:TOP_ENTITIES]],
+                             in list(_ranked(self._mentions()).items())[:TOP_ENTITIES]],
         }
 
 

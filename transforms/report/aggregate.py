@@ -216,7 +216,8 @@ class RecordTally:
                 named.add(key)
                 tally.items += 1
         if len(self.entities) > ENTITY_TALLY_CAP:
-            kept = sorted(self.entities.items(), key=lambda pair: -pair[1].mentions)
+            # Ties by name, as in _ranked: the same entities are kept whatever the file order.
+            kept = sorted(self.entities.items(), key=lambda pair: (-pair[1].mentions, pair[0]))
             self.entities = dict(kept[:ENTITY_TALLY_CAP // 2])
 
     def largest_stories(self) -> list[tuple[str, int]]:
@@ -239,8 +240,9 @@ class StoryItem:
 class StoryItems:
     """The items of chosen stories, collected in a pass over the records."""
 
-    def __init__(self, story_ids):
-        self.items: dict[str, list[StoryItem]] = {story: [] for story in story_ids}
+    def __init__(self, sizes: list[tuple[str, int]]):
+        self.sizes = dict(sizes)  # story id -> records, as counted by the first pass; in order
+        self.items: dict[str, list[StoryItem]] = {story: [] for story in self.sizes}
 
     def add(self, record: dict) -> None:
         items = self.items.get(record.get("story_id"))
@@ -266,12 +268,19 @@ def dead_letter_reason(letter: dict) -> str:
     return " ".join(error.split(":", 1)[0].split())[:100] or "(no error text)"
 
 
+def one_line(text: str, chars: int) -> str:
+    """`text` with each run of whitespace (line breaks included) as one space, cut to `chars`
+    with a closing "…" when it is longer."""
+    text = " ".join(text.split())
+    return text if len(text) <= chars else text[:chars - 1] + "…"
+
+
 def excerpt(raw: bytes, chars: int = RAW_EXCERPT_CHARS) -> str:
     """The start of a dead letter's raw input as one line of text: UTF-8 (bytes that are not
     shown as U+FFFD, and so are control characters), whitespace runs as one space."""
-    text = raw[:chars * 4].decode("utf-8", "replace")
-    text = _CONTROL.sub("\ufffd", " ".join(text.split()))
-    return text if len(text) <= chars else text[:chars - 1] + "…"
+    # Control characters are replaced after the whitespace is squashed, as str.split() takes
+    # some of them (\x0b, \x0c, \x1c-\x1f) for whitespace; one for one, so the cut holds.
+    return _CONTROL.sub("\ufffd", one_line(raw[:chars * 4].decode("utf-8", "replace"), chars))
 
 
 @dataclass(frozen=True)
@@ -311,10 +320,8 @@ class DeadLetterTally:
             group = self.groups[key] = DeadLetterGroup(*key)
         group.count += 1
         if len(group.examples) < DEAD_LETTER_EXAMPLES:
-            error = " ".join(letter["error"].split())
             group.examples.append(DeadLetterExample(
-                letter["feed_url"],
-                error if len(error) <= ERROR_CHARS else error[:ERROR_CHARS - 1] + "…",
+                letter["feed_url"], one_line(letter["error"], ERROR_CHARS),
                 excerpt(letter["raw"] or b""), letter["raw_size"], letter["at"]))
 
     def ranked_groups(self) -> list[DeadLetterGroup]:
@@ -436,6 +443,14 @@ class Report:
     dead_letter_groups: list[DeadLetterGroup]
     runs: list[Run]  # by run id: oldest first
 
+    @property
+    def published_days(self) -> tuple[str, str] | None:
+        """The days of the first and the last publication date; None when no record has one."""
+        if self.first_published is None:
+            return None
+        return (bucket_label(self.first_published, "day"),
+                bucket_label(self.last_published, "day"))
+
 
 def finish_report(output: str, generated: float, records: RecordTally,
                   story_items: StoryItems, letters: DeadLetterTally, runs: list[Run],
@@ -443,7 +458,6 @@ def finish_report(output: str, generated: float, records: RecordTally,
     """The report of what the tallies counted."""
     hours = [hour for hour, _ in records.by_hour_language]
     unit = time_unit(min(hours), max(hours)) if hours else TIME_UNITS[0]
-    sizes = dict(records.largest_stories())
     return Report(
         output=output, generated=generated, records=records.records,
         feeds=len(records.feeds), first_published=records.first_published,
@@ -455,8 +469,8 @@ def finish_report(output: str, generated: float, records: RecordTally,
                                   records.confidence[label])
                     for label, n in _ranked(records.topics)],
         entities=_entity_rows(records.entities),
-        stories=[_story(story, sizes[story], story_items.items.get(story, []))
-                 for story in sizes],
+        stories=[_story(story, size, story_items.items[story])
+                 for story, size in story_items.sizes.items()],
         follow_state=follow_state,
         dead_letters=letters.count, dead_letters_by_stage=_ranked(letters.by_stage),
         dead_letter_groups=letters.ranked_groups(),
@@ -481,5 +495,7 @@ def _entity_rows(entities: dict[str, _EntityTally]) -> list[EntityRow]:
 def _story(story_id: str, size: int, items: list[StoryItem]) -> Story:
     ordered = sorted(items, key=lambda item: (item.published is None, item.published or 0,
                                               item.feed_url, item.id, item.revision))
+    # The second pass lists the files again, and may read some that a follower committed
+    # after the first counted: never fewer records than items listed.
     return Story(story_id, max(size, len(items)), len({item.feed_url for item in items}),
                  ordered)

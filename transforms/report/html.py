@@ -126,9 +126,9 @@ def _overview(report: Report) -> str:
 
 
 def _span(report: Report) -> str:
-    if report.first_published is None:
+    if report.published_days is None:
         return "no dates"
-    first, last = _day(report.first_published), _day(report.last_published)
+    first, last = report.published_days
     return first if first == last else f"{first} – {last}"
 
 
@@ -368,20 +368,13 @@ def _count(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
-def _moment(seconds: float) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
-
-
 def _when(millis: int | None) -> str:
-    return "" if millis is None else _moment(millis / 1000).strftime("%Y-%m-%d %H:%M")
+    return "" if millis is None else _when_seconds(millis / 1000)
 
 
 def _when_seconds(seconds: float) -> str:
-    return _moment(seconds).strftime("%Y-%m-%d %H:%M")
-
-
-def _day(millis: int) -> str:
-    return _moment(millis / 1000).strftime("%Y-%m-%d")
+    moment = datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def _relative(seconds: float, now: float) -> str:

@@ -15,7 +15,7 @@ from newsbeam.transforms.output.files import (DEAD_LETTERS, NEWS_ITEMS, Table, r
 from newsbeam.transforms.output.summary import RUNS_DIR, read_json, summary_path
 from newsbeam.transforms.report.aggregate import (DeadLetterTally, FollowStateView, RecordTally,
                                                   Report, Run, StoryItems, finish_report,
-                                                  run_from_summary)
+                                                  one_line, run_from_summary)
 
 ITEMS_FOLDER, DEAD_LETTERS_FOLDER = NEWS_ITEMS.folder, DEAD_LETTERS.folder
 
@@ -47,9 +47,8 @@ def build_report(output: str, follow_state: FollowStateView, now: float) -> Repo
         records.add(record)
     for letter in _table(output, DEAD_LETTERS):
         letters.add(letter)
-    largest = [story for story, _ in records.largest_stories()]
-    story_items = StoryItems(largest)
-    if largest:  # a second pass, for the items of the largest stories only
+    story_items = StoryItems(records.largest_stories())
+    if story_items.sizes:  # a second pass, for the items of the largest stories only
         for record in _table(output, NEWS_ITEMS):
             story_items.add(record)
     return finish_report(output, now, records, story_items, letters, read_runs(output),
@@ -66,7 +65,7 @@ def _table(output: str, table: Table):
         try:
             yield from read_file(path, table.schema_name)
         except Exception as error:  # noqa: BLE001 (every format's reader fails its own way)
-            detail = " ".join(str(error).split())[:300] or type(error).__name__
+            detail = one_line(str(error), 300) or type(error).__name__
             raise UnreadableOutput(f"cannot read {path}: {detail} (a damaged or foreign "
                                    f"file)") from None
 
@@ -84,7 +83,7 @@ def read_runs(output: str) -> list[Run]:
         try:
             runs.append(run_from_summary(run_id, read_json(path)))
         except (OSError, ValueError, AttributeError) as error:  # AttributeError: not an object
-            detail = " ".join(str(error).split())[:200]
+            detail = one_line(str(error), 200)
             runs.append(Run(run_id, None, None, None, None,
                             f"summary unreadable ({type(error).__name__}: {detail})"))
     return runs

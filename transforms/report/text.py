@@ -2,7 +2,7 @@
 two, and how to get the page."""
 from __future__ import annotations
 
-from newsbeam.transforms.report.aggregate import FAILING, OK, Report, bucket_label
+from newsbeam.transforms.report.aggregate import FAILING, OK, Report, bucket_label, one_line
 
 ENTITIES_LISTED = 5
 STORIES_LISTED = 3
@@ -29,7 +29,7 @@ def render_text(report: Report) -> str:
         ]
     lines.append("largest stories: " + ("; ".join(
         f"{story.records} records in {story.feeds} feeds: "
-        f"{_short(story.lead.title if story.lead else story.story_id)}"
+        f"{one_line(story.lead.title if story.lead else story.story_id, TITLE_CHARS)}"
         for story in report.stories[:STORIES_LISTED]) or "none"))
     lines += _feed_lines(report)
     lines.append(f"dead letters: {report.dead_letters}" + (
@@ -44,9 +44,9 @@ def render_text(report: Report) -> str:
 
 
 def _published(report: Report) -> str:
-    if report.first_published is None:
+    if report.published_days is None:
         return ""
-    first, last = _day(report.first_published), _day(report.last_published)
+    first, last = report.published_days
     span = first if first == last else f"{first} to {last}"
     return f", published {span}" + (f" ({report.undated} without a date)"
                                     if report.undated else "")
@@ -75,7 +75,7 @@ def _feed_lines(report: Report) -> list[str]:
              f"{state.count(FAILING)} failing ({state.backing_off} backing off)"]
     for row in [row for row in state.feeds if row.status == FAILING][:FAILING_FEEDS_LISTED]:
         lines.append(f"  failing: {row.feed}: {row.failures} in a row, last error: "
-                     f"{_short(row.last_error or '')}")
+                     f"{one_line(row.last_error or '', TITLE_CHARS)}")
     return lines
 
 
@@ -91,12 +91,3 @@ def _runs_line(report: Report) -> str:
 
 def _counts(pairs) -> str:
     return ", ".join(f"{key} {value}" for key, value in pairs) or "none"
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= TITLE_CHARS else text[:TITLE_CHARS - 1] + "…"
-
-
-def _day(millis: int) -> str:
-    return bucket_label(millis, "day")
