@@ -2,6 +2,7 @@
 every file of the run is."""
 import os
 
+from newsbeam.transforms.output import summary
 from newsbeam.transforms.output.files import Commit
 from newsbeam.transforms.output.summary import RunTally, finish_summary, read_json
 
@@ -78,6 +79,18 @@ def test_a_tally_saved_with_its_mentions_per_name_reads_back_the_same():
     tally.add_record(record("en", mention("Russia", "Russia"), mention("Baku", "Baku")))
     older = {**tally.as_dict(), "entities": {"Russia": 1, "Baku": 1, "Moscow": 3}}
     assert RunTally.from_dict(older).summary() == tally.summary()
+
+
+def test_past_the_cap_the_names_kept_do_not_depend_on_the_order_of_the_records(monkeypatch):
+    monkeypatch.setattr(summary, "_ENTITY_TALLY_CAP", 2)
+    records = [record("en", mention(name, name)) for name in ("Baku", "Yerevan", "Minsk")]
+    kept = []
+    for ordered in (records, records[::-1]):
+        tally = RunTally()
+        for one in ordered:
+            tally.add_record(one)
+        kept.append(sorted(tally.entity_types))
+    assert kept == [["Baku", "Minsk"], ["Baku", "Minsk"]]
 
 
 def test_follow_mode_sums_its_batches_up_by_the_hour_each_batch_once(tmp_path):

@@ -136,7 +136,9 @@ class RunTally:
 
     def _trim(self) -> None:
         if len(self.entity_types) > _ENTITY_TALLY_CAP:
-            kept = [key for key, _ in self._mentions().most_common(_ENTITY_TALLY_CAP)]
+            # Ties by name, as every ranking here: the kept names do not depend on the order
+            # in which the runner merged the tallies.
+            kept = list(_ranked(self._mentions()))[:_ENTITY_TALLY_CAP]
             self.entity_types = {key: self.entity_types[key] for key in kept}
             self.entity_forms = {key: self.entity_forms[key] for key in kept}
 
