@@ -145,7 +145,7 @@ _MARKUP_SEARCH_CHARS = 64 * 1024
 
 def decode_html(data: bytes, charset: str | None = None) -> str:
     """Page bytes as text, the encoding decided in this order: a byte order mark; UTF-8 when
-    the bytes are UTF-8 with characters beyond ASCII, even against the HTTP header's or the
+    the bytes are UTF-8 (plain ASCII included), even against the HTTP header's or the
     page's own charset (a server or a template that kept its old declaration after the site
     moved to UTF-8 is common, and valid UTF-8 is never an accident of another encoding); the
     HTTP header's charset (when the bytes decode in it); the <meta> charset; detection.
@@ -155,12 +155,10 @@ def decode_html(data: bytes, charset: str | None = None) -> str:
             return data.decode(encoding, errors="replace")
     if data.startswith(_BINARY_SIGNATURES) or b"\x00" in data[:1024]:
         raise NotHtmlError("binary data, not a markup document")
-    text = _as_utf8(data) if not data.isascii() else None
+    text = _as_utf8(data)  # ASCII bytes too: they read the same in any charset a page declares
     declared = _codec(charset) if charset and text is None else None
     if declared:
         text = _decode_declared(data, declared)
-    if text is None:
-        text = _as_utf8(data)
     if text is None:
         meta = _META_CHARSET.search(data[:4096])
         declared = _codec(meta.group(1).decode("ascii")) if meta else None
