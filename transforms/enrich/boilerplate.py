@@ -244,8 +244,9 @@ _EN_CAPITAL_PLACE = r"[A-Z][A-Z.'’\-]+(?:\s[A-Z][A-Z.'’\-]+){0,3}(?:,\s[A-Z]
 _EN_PLACE = r"[A-Z][a-zA-Z.'’\-]+(?:\s[A-Z][a-zA-Z.'’\-]+){0,3}"
 _AR_WORDS = r"\p{Arabic}+(?:\s(?!في\s)\p{Arabic}+){0,2}"
 _AR_DATE = r"[0-9٠-٩]{1,2}\s+\p{Arabic}+(?:\s*/\s*\p{Arabic}+)?(?:\s+[0-9٠-٩]{4})?"
-# An Arabic agency between brackets, guillemets or slashes: (أ ش أ), «الحياة», /وام/.
-_AR_AGENCY = r"(?:\((?P<agency>[^()\n]{1,30})\)|«(?P<agency2>[^«»\n]{1,30})»|/\s*(?P<agency3>[^/\n]{1,30}?)\s*/)"
+# An Arabic agency between brackets, guillemets or slashes: (أ ش أ), «الحياة», /وام/. (The
+# regex module lets alternatives share a group's name.)
+_AR_AGENCY = r"(?:\((?P<agency>[^()\n]{1,30})\)|«(?P<agency>[^«»\n]{1,30})»|/\s*(?P<agency>[^/\n]{1,30}?)\s*/)"
 _DATELINES = tuple(regex.compile(pattern) for pattern in (
     # TEHRAN, Aug. 11 (MNA) –   LONDON (Reuters) -   WASHINGTON —   KOCHI, India, June 12 -
     rf"^(?P<place>{_EN_CAPITAL_PLACE})(?:,\s*(?P<date>{_EN_DATE}))?(?:\s*{_EN_AGENCY})?"
@@ -280,8 +281,7 @@ def split_dateline(text: str) -> tuple[Dateline | None, str]:
             continue
         groups = match.groupdict()
         place = (groups.get("place") or "").strip() or None
-        agency = next((groups[name].strip() for name in ("agency", "agency2", "agency3")
-                       if groups.get(name) and groups[name].strip()), None)
+        agency = (groups.get("agency") or "").strip() or None
         if place is not None and (place.split(",")[0].strip() in _NOT_PLACES
                                   or len(place.split()[0]) < 3):
             continue  # a kicker ("BREAKING —"), or two capitals ("US - China talks")
@@ -478,14 +478,13 @@ def split_title_credit(title: str, link: str | None) -> tuple[str, str | None]:
     cnet.com, "… | The Guardian" on theguardian.com, "… - Al Jazeera English" on
     aljazeera.com). Any other last part ("| Nick Tedeschi", "- Roadshow") is title text."""
     match = _TITLE_CREDIT.search(title)
-    labels = _site_labels(link)
-    if match is None or not labels:
+    if match is None:
         return title, None
     credit = match.group(1).strip()
     name = _NOT_LETTERS.sub("", credit).lower()
     if len(name) < 2 or not any((name == label or name.startswith(label)
-                                           or label.startswith(name) and len(name) >= 4)
-                                for label in labels):
+                                 or label.startswith(name) and len(name) >= 4)
+                                for label in _site_labels(link)):
         return title, None
     head = title[:match.start()].rstrip()
     return (head, credit) if head else (title, None)
