@@ -19,10 +19,9 @@ from operator import attrgetter
 
 from newsbeam.transforms.enrich.arabic import ARABIC_LETTER
 from newsbeam.transforms.enrich.topic.lexicon import (
-    BODY_HEAD_CHARS, LABELS, LANGUAGES, LEXICON_DIR, OTHER, CueLexicon, Word, english_key,
-    lexicon)
+    BODY_HEAD_CHARS, DIRECTION, LABELS, LANGUAGES, LEXICON_DIR, OTHER, CueLexicon, Word,
+    english_key, lexicon)
 from newsbeam.transforms.enrich.topic.model import LanguageModel, shipped_models
-from newsbeam.transforms.enrich.topic.sections import DIRECTION as SECTION_DIRECTION
 from newsbeam.transforms.enrich.topic.sections import section_table
 
 MAX_CUES = 8
@@ -97,7 +96,6 @@ def score_topic(title: str, body: str, language: str, link: str | None = None,
     title_words, body_words = document_words(title, body, language)
     evidence, cue_contributions = cue_lexicon.evidence(title_words, body_words)
     model = models.languages.get(language)
-    words: dict[Word, None] = {}
     if model is None:
         temperature = models.lexicon_only_temperature
         z = evidence / temperature
@@ -110,8 +108,7 @@ def score_topic(title: str, body: str, language: str, link: str | None = None,
         z = (evidence * model.lexicon_gain + model_z) / temperature
         lexicon_gain = model.lexicon_gain
         margin_scale = temperature  # cue margins are before the temperature
-    section_z, sections = section_table().evidence(link, categories) if (link or categories) \
-        else (0j, {})
+    section_z, sections = section_table().evidence(link, categories)
     z += section_z
     p = probabilities(z)
     if not has_sport_evidence(cue_lexicon, cue_contributions, sections):
@@ -121,15 +118,16 @@ def score_topic(title: str, body: str, language: str, link: str | None = None,
         p = (p[0] / (p[0] + p[2]), 0.0, p[2] / (p[0] + p[2]))
     label = max(range(3), key=p.__getitem__)
     runner_up = max((k for k in range(3) if k != label), key=p.__getitem__)
-    ranked = _lexicon_cue_margins(cue_lexicon, cue_contributions, label, runner_up, lexicon_gain)
+    ranked: dict[str, float] = {}
+    lexicon_cues = cue_lexicon.cues
+    _add_margins(ranked, ((lexicon_cues[index].text, value)
+                          for index, value in cue_contributions.items()),
+                 label, runner_up, lexicon_gain)
     if model is not None:
         _add_model_word_margins(ranked, model, words, title_set, scale, label, runner_up)
-    x, y = _MARGIN[label, runner_up]
-    for section_label, (shown, weight) in sections.items():
-        value = weight * SECTION_DIRECTION[section_label]
-        margin = (x * value.real + y * value.imag) * margin_scale
-        if margin > 0:
-            ranked[shown] = ranked.get(shown, 0.0) + margin
+    _add_margins(ranked, ((shown, weight * DIRECTION[section_label])
+                          for section_label, (shown, weight) in sections.items()),
+                 label, runner_up, margin_scale)
     cues = sorted(ranked.items(), key=lambda item: (-item[1], item[0]))[:MAX_CUES]
     return Topic(LABELS[label], round(p[label], 4), tuple(name for name, _ in cues))
 
@@ -154,18 +152,15 @@ def sport_cue_weight(cue_lexicon: CueLexicon, contributions: dict[int, complex])
 _MARGIN = {(a, b): ((a == 0) - (b == 0), (a == 1) - (b == 1)) for a in range(3) for b in range(3)}
 
 
-def _lexicon_cue_margins(cue_lexicon: CueLexicon, contributions: dict[int, complex],
-                         label: int, runner_up: int, gain: float) -> dict[str, float]:
-    """Cue text -> how much it moved the logits toward `label` over `runner_up` (> 0 only)."""
+def _add_margins(margins: dict[str, float], evidence, label: int, runner_up: int,
+                 gain: float) -> None:
+    """Adds to `margins`, for each (text as shown, logit evidence) of `evidence` (lexicon cues,
+    sections), how much it moved the logits toward `label` over `runner_up` (> 0 only)."""
     x, y = _MARGIN[label, runner_up]
-    margins: dict[str, float] = {}
-    cues = cue_lexicon.cues
-    for index, value in contributions.items():
+    for text, value in evidence:
         margin = (x * value.real + y * value.imag) * gain
         if margin > 0:
-            text = cues[index].text
             margins[text] = margins.get(text, 0.0) + margin
-    return margins
 
 
 def _add_model_word_margins(margins: dict[str, float], model: LanguageModel,

@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 import regex
 
 from newsbeam.transforms.enrich import LEXICON_DIR
-from newsbeam.transforms.enrich.arabic import normalise, strip_article
+from newsbeam.transforms.enrich.arabic import ARABIC_LETTER, normalise, strip_article
 from newsbeam.transforms.enrich.topic.lexicon import DIRECTION, table_rows, without_accents
 from newsbeam.transforms.loading import loaded_once
 
@@ -32,7 +32,6 @@ SECTIONS_PATH = LEXICON_DIR / "topic_sections.tsv"
 MAX_SECTION_WORDS = 3
 
 _WORD = regex.compile(r"[\p{L}\p{M}]+[\p{L}\p{M}\p{N}]*|\p{N}+[\p{L}]+[\p{L}\p{N}]*")
-_ARABIC = regex.compile(r"\p{Script=Arabic}")
 _TRAILING_ID = regex.compile(r"[-_]?\d+$")
 _EXTENSION = regex.compile(r"\.(html?|php|aspx?|ece|cms|shtml|jsp)$", regex.IGNORECASE)
 
@@ -40,7 +39,7 @@ _EXTENSION = regex.compile(r"\.(html?|php|aspx?|ece|cms|shtml|jsp)$", regex.IGNO
 def fold(word: str) -> str:
     """A section word as the table keys it: lower case, accents and Arabic spelling variants
     folded, the Arabic article removed."""
-    if _ARABIC.search(word):
+    if ARABIC_LETTER.search(word):
         return strip_article(normalise(word))
     return without_accents(word.lower())
 
@@ -65,7 +64,8 @@ def link_sections(link: str | None) -> list[tuple[str, str]]:
         segment = _EXTENSION.sub("", segment)
         words = _words(segment)
         if 0 < len(words) <= MAX_SECTION_WORDS:
-            found.extend((w, f"/{_TRAILING_ID.sub('', segment)}/") for w in words)
+            shown = f"/{_TRAILING_ID.sub('', segment)}/"
+            found.extend((w, shown) for w in words)
     return found
 
 
