@@ -55,7 +55,11 @@ _DECODE = {TIMESTAMP_MILLIS: iso_to_millis, "float": as_float32, "bytes": base64
 
 @functools.lru_cache(maxsize=None)
 def _encoder(schema_name: str):
-    return value_converter(load_schema(schema_name), _ENCODE.get)
+    """Record -> its JSON values: the fields it lacks at their defaults, as the Avro writer
+    fills them, and each leaf encoded (_ENCODE)."""
+    fill = with_defaults(schema_name)
+    encode = value_converter(load_schema(schema_name), _ENCODE.get)
+    return lambda record: encode(fill(record))
 
 
 @functools.lru_cache(maxsize=None)
@@ -65,7 +69,7 @@ def _decoder(schema_name: str):
 
 def record_line(record: dict, schema_name: str) -> bytes:
     """One record as its line, newline included."""
-    text = json.dumps(_encoder(schema_name)(with_defaults(schema_name)(record)), ensure_ascii=False, allow_nan=False,
+    text = json.dumps(_encoder(schema_name)(record), ensure_ascii=False, allow_nan=False,
                       separators=(",", ":"))
     return (text + "\n").encode("utf-8")
 
