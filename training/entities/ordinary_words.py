@@ -24,8 +24,7 @@ import json
 import sys
 from pathlib import Path
 
-from newsbeam.transforms.enrich.arabic import normalise
-from newsbeam.transforms.enrich.entities.ordinary import TABLE_PATH
+from newsbeam.transforms.enrich.entities.ordinary import TABLE_PATH, table_key
 
 MIN_ZIPF = 3.5
 ARWIKICATS_NATIONALITIES = ("arwikicats", "0.2.3",
@@ -57,21 +56,21 @@ def rows() -> list[tuple[str, str, str, str]]:
             value = wordfreq.zipf_frequency(word, language)
             if value < MIN_ZIPF:
                 continue
-            key = (language, word.lower() if language == "en" else normalise(word))
+            key = (language, table_key(word, language))
             zipf[key] = max(zipf.get(key, 0), round(value * 10))
     nationality: set[tuple[str, str]] = set()
     table = json.loads(_package_data(*ARWIKICATS_NATIONALITIES).read_text(encoding="utf-8"))
     for english, forms in table.items():
         if english.isalpha():
-            nationality.add(("en", english.lower()))
-            nationality.add(("en", english.lower() + "s"))  # "Iraqis", "Americans"
+            demonym = table_key(english, "en")
+            nationality.add(("en", demonym))
+            nationality.add(("en", demonym + "s"))  # "Iraqis", "Americans"
         for name in _ARABIC_FORMS:
             form = forms.get(name) or ""
             if form and " " not in form:
-                nationality.add(("ar", normalise(form)))
+                nationality.add(("ar", table_key(form, "ar")))
     for language, words in FAITH_AND_PEOPLE_WORDS.items():
-        nationality.update((language, word if language == "ar" else word.lower())
-                           for word in (normalise(w) if language == "ar" else w for w in words))
+        nationality.update((language, table_key(word, language)) for word in words)
     keys = sorted(set(zipf) | nationality)
     return [(language, word, str(zipf.get((language, word), 0)),
              "1" if (language, word) in nationality else "0")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from newsbeam.training.entities import gazetteer as build_gazetteer
 from newsbeam.transforms.enrich.entities.canonical import TABLE_PATH
+from newsbeam.transforms.enrich.entities.ordinary import TABLE_PATH as ORDINARY_TABLE_PATH
 
 MODELS = TABLE_PATH.parent
 
@@ -52,14 +53,15 @@ def train(data: Path, output: Path | None = None) -> None:
 
 def _ordinary_words(output: Path) -> None:
     from newsbeam.training.entities import ordinary_words
-    from newsbeam.transforms.enrich.entities.ordinary import TABLE_PATH as ORDINARY_PATH
 
-    status = ordinary_words.main(["--out", str(output / ORDINARY_PATH.name)])
+    status = ordinary_words.main(["--out", str(output / ORDINARY_TABLE_PATH.name)])
     if status:
         raise ValueError("the ordinary-words table did not build (see above)")
 
 
 def _gazetteer(output: Path) -> None:
-    status = build_gazetteer.main(["--out", str(output / TABLE_PATH.name)])
+    # The ordinary-words table just built, not the shipped one, which may be stale or absent.
+    status = build_gazetteer.main(["--out", str(output / TABLE_PATH.name),
+                                   "--ordinary", str(output / ORDINARY_TABLE_PATH.name)])
     if status:
         raise ValueError("the canonical-name table did not build (see above)")

@@ -21,6 +21,13 @@ TABLE_PATH = Path(__file__).with_name("models") / "ordinary_words.tsv.gz"
 COMMON_ZIPF = 4.0
 
 
+def table_key(word: str, language: str) -> str:
+    """A word's key in the table: normalised Arabic, other languages in lower case. The
+    builder (training/entities/ordinary_words.py) and the lookups below both use it, so the
+    keys written are the keys looked up."""
+    return normalise(word) if language == "ar" else word.lower()
+
+
 class OrdinaryWords:
     def __init__(self, zipf: dict[tuple[str, str], float], nationality: frozenset):
         self.zipf = zipf
@@ -40,10 +47,10 @@ class OrdinaryWords:
         return cls(zipf, frozenset(nationality))
 
     def forms(self, word: str, language: str) -> tuple[str, ...]:
+        key = table_key(word, language)
         if language == "ar":
-            folded = normalise(word)
-            return (folded, strip_article(folded))
-        return (word.lower(),)
+            return (key, strip_article(key))
+        return (key,)
 
     def is_nationality(self, word: str, language: str) -> bool:
         """A demonym or a faith or people word: "British", "Iraqis", "الشيعة", "البريطاني"."""
