@@ -62,12 +62,6 @@ PRUNE = 2e-3  # a feature whose two weights are both smaller is left out of the 
 UNIT = 1e-4  # weights are stored as integers of this unit
 MIN_DF = 2  # features seen in fewer documents are dropped (no labels used for that)
 SHORT_COPY_WEIGHT = 0.5
-# Class weights: None, "language" (each label weighs as much in all) or "corpus" (each label
-# weighs as much within each corpus).
-BALANCE = None
-BIGRAMS = False
-# Sample weight of each corpus's items (default 1).
-CORPUS_WEIGHT: dict[str, float] = {}
 # Cue words get model features too (the model may re-weight a hand cue to the data).
 CUE_FEATURES = False
 # The lexicon's temperature when it picks which items of mixed sections are trusted as
@@ -83,7 +77,7 @@ more how why what who when""".split())
 _SENTENCE_END = re.compile(r"[.!?؟\n]")
 
 # Mixed sections: (politics when the lexicon's politics probability is at least this, other
-# when it is below OTHER_MAX_POLITICS and sport below OTHER_MAX_SPORT; else left out).
+# when it is below this (None: never) and sport below OTHER_MAX_SPORT; else left out).
 SELECTION = {
     ("ag", "World"): (0.2, None),
     ("huffpost", "WORLD NEWS"): (0.4, 0.1),
@@ -93,7 +87,6 @@ SELECTION = {
     ("hespress", "societe"): (0.7, 0.1),
     ("hespress", "economie"): (0.7, 0.1),
 }
-OTHER_MAX_POLITICS = 0.1
 OTHER_MAX_SPORT = 0.3
 # "Other" sections that also carry politics: other unless politics or sport is this likely.
 SOFT_OTHER_MAX = 0.5
@@ -235,15 +228,7 @@ def _training_labels(items, corpora, short, lexicon_z):
         label = trusted_label(item, corpora[k], p[k])
         if label is not None:
             y[k] = LABELS.index(label)
-            w[k] = (SHORT_COPY_WEIGHT if short[k] else 1.0) * CORPUS_WEIGHT.get(corpora[k], 1.0)
-    if BALANCE:
-        groups = [c if BALANCE == "corpus" else "" for c in corpora]
-        totals: dict = {}
-        for k in np.flatnonzero(w > 0):
-            totals[groups[k], y[k]] = totals.get((groups[k], y[k]), 0.0) + w[k]
-        for k in np.flatnonzero(w > 0):
-            group_total = sum(v for (g, _), v in totals.items() if g == groups[k])
-            w[k] *= group_total / (3 * totals[groups[k], y[k]])
+            w[k] = SHORT_COPY_WEIGHT if short[k] else 1.0
     return y, w
 
 
@@ -271,21 +256,11 @@ class _Featurizer:
                 rows.append(row)
                 cols.append(word_index.setdefault(word.key, len(word_index)))
                 vals.append((2 if word in title_words else 1) * scale)
-            if BIGRAMS:
-                pairs = dict.fromkeys(f"{a.key} {b.key}" for a, b in zip(body_list, body_list[1:]))
-                title_pairs = dict.fromkeys(f"{a.key} {b.key}"
-                                            for a, b in zip(title_list, title_list[1:]))
-                pairs.update(title_pairs)
-                for pair in pairs:
-                    rows.append(row)
-                    cols.append(word_index.setdefault(pair, len(word_index)))
-                    vals.append((2 if pair in title_pairs else 1) * scale)
         self.A = sp.csr_matrix((vals, (rows, cols)), shape=(len(items), len(word_index)))
         feature_index: dict[str, int] = {}
         m_rows, m_cols = [], []
         for key, t in word_index.items():
-            for name in (["b" + key] if " " in key else
-                         key_features(key, self.language, CUE_FEATURES)):
+            for name in key_features(key, self.language, CUE_FEATURES):
                 m_rows.append(t)
                 m_cols.append(feature_index.setdefault(name, len(feature_index)))
         M = sp.csr_matrix((np.ones(len(m_rows)), (m_rows, m_cols)),
@@ -388,9 +363,6 @@ def _macro_f1(gold, z2):
     return evaluation.macro_f1([LABELS[g] for g in gold], [LABELS[k] for k in predicted])
 
 
-_LAST_OOF: dict = {}  # the last language's out-of-fold logits, for experiments
-
-
 def _train_language(language: str, base: list[topic_data.Item]) -> tuple[dict, float]:
     """(the shipped spec of `language`, the temperature of its lexicon alone)."""
     import numpy as np
@@ -446,7 +418,6 @@ def _train_language(language: str, base: list[topic_data.Item]) -> tuple[dict, f
                                                                            gold[others])
         lexicon_cal[folds == k] = lexicon_oof[folds == k] / _fit_temperature(
             lexicon_oof[others], gold[others])
-    _LAST_OOF.update(raw=hybrid_cal.copy(), sport_allowed=sport_allowed)
     lexicon_cal = _without_sport(lexicon_cal, sport_allowed)
     hybrid_cal = _without_sport(hybrid_cal, sport_allowed)
     for name in names:
@@ -473,7 +444,6 @@ def _train_language(language: str, base: list[topic_data.Item]) -> tuple[dict, f
         print(f"{name} {section} (mixed section, not scored): predicted "
               + ", ".join(f"{label} {share:.2f}" for label, share in zip(LABELS, shares)))
 
-    _LAST_OOF.update(items=items, gold=gold, oof=hybrid_cal, short=short, corpora=corpora)
     # The shipped model: all folds.
     temperature = _fit_temperature(hybrid_oof[calibration], gold[calibration])
     lexicon_temperature = _fit_temperature(L[scored & ~short], gold[scored & ~short])
