@@ -55,7 +55,7 @@ from newsbeam.training.topic import evaluation
 from newsbeam.transforms.enrich.topic.lexicon import LABELS, lexicon, lexicon_fingerprint
 from newsbeam.transforms.enrich.topic.model import MODEL_LANGUAGES, MODEL_PATH, key_features
 from newsbeam.transforms.enrich.topic.scoring import (
-    SPORT_MIN_CUES, distinct_words, document_words, sport_cue_weight)
+    distinct_words, document_words, has_sport_evidence)
 
 L2 = 3e-4
 PRUNE = 2e-3  # a feature whose two weights are both smaller is left out of the file
@@ -378,9 +378,9 @@ def _train_language(language: str, base: list[topic_data.Item]) -> tuple[dict, f
     evidence = [cue_lexicon.evidence(*document_words(it.title, it.body, language))
                 for it in items]
     L = np.array([[e.real, e.imag] for e, _ in evidence])
-    # No sport without sport evidence (scoring.has_sport_evidence; training items have no
-    # link or categories): applied to the reported figures as scoring applies it.
-    sport_allowed = np.array([sport_cue_weight(cue_lexicon, contributions) >= SPORT_MIN_CUES
+    # No sport without sport evidence, applied to the reported figures as scoring applies it;
+    # no section evidence (the logits above have none either).
+    sport_allowed = np.array([has_sport_evidence(cue_lexicon, contributions, {})
                               for _, contributions in evidence])
     featurizer = _Featurizer(language).fit(items, short)
     A, M = featurizer.A, featurizer.M
