@@ -70,7 +70,6 @@ SELECTION_TEMPERATURE = 2.0
 EN_FOLDS = 5
 AR_FOLDS = 6
 MODERN_CORPORA = {"en": ("huffpost", "masakhane"), "ar": ("hespress", "sanad")}
-BASE_SOURCES = {"en": "topic/ag_news/test.csv", "ar": "topic/ant_v1.1/ant_v1.1.jsonl"}
 _EN_FUNCTION_WORDS = frozenset("""a an the of in on at to for from by with and or but as is are
 was were be new us u.s says say said after over into up out not no it its this that will than
 more how why what who when""".split())
@@ -134,10 +133,11 @@ def training_items(data: Path, language: str) -> list[topic_data.Item]:
     the modern corpora that are present, without the modern development set's items."""
     ag, ant = topic_data.development_sets(data)
     if language == "en":
-        base = topic_data.read_gold(ag, "ag")
+        base, base_corpus = topic_data.read_gold(ag, "ag"), "ag"
     else:
         base = sorted(topic_data.read_gold(ant, "ant"), key=lambda item: item.key)
-    items = [dataclasses.replace(item, source=BASE_SOURCES[language]) for item in base]
+        base_corpus = "ant"
+    items = [dataclasses.replace(item, corpus=base_corpus) for item in base]
     for corpus in MODERN_CORPORA[language]:
         try:
             path = topic_data.corpus_path(data, corpus)
@@ -146,17 +146,6 @@ def training_items(data: Path, language: str) -> list[topic_data.Item]:
         items.extend(topic_data.read_corpus(path, corpus))
     held_out = topic_data.modern_dev_keys()
     return [item for item in items if (item.source, item.key) not in held_out]
-
-
-def corpus_of(item: topic_data.Item) -> str:
-    """The short name of the set an item comes from (ag, ant, huffpost, ...)."""
-    for name, source in BASE_SOURCES.items():
-        if item.source == source:
-            return "ag" if name == "en" else "ant"
-    for name, spec in topic_data.CORPORA.items():
-        if item.source == "topic/" + spec[0]:
-            return name
-    return item.source
 
 
 def _fold(item: topic_data.Item) -> int:
@@ -371,7 +360,7 @@ def _train_language(language: str, base: list[topic_data.Item]) -> tuple[dict, f
     items = base + [dataclasses.replace(it, body=first_sentence(it.body))
                     for it in base if it.body.strip()]
     short = np.arange(len(items)) >= len(base)
-    corpora = [corpus_of(it) for it in items]
+    corpora = [it.corpus for it in items]
     gold = np.array([LABELS.index(it.label) if it.label else -1 for it in items])
     folds = np.array([_fold(it) for it in items])
     cue_lexicon = lexicon(language)
