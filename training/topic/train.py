@@ -62,8 +62,6 @@ PRUNE = 2e-3  # a feature whose two weights are both smaller is left out of the 
 UNIT = 1e-4  # weights are stored as integers of this unit
 MIN_DF = 2  # features seen in fewer documents are dropped (no labels used for that)
 SHORT_COPY_WEIGHT = 0.5
-# Cue words get model features too (the model may re-weight a hand cue to the data).
-CUE_FEATURES = False
 # The lexicon's temperature when it picks which items of mixed sections are trusted as
 # training labels (a fixed rule of the training data, not the shipped calibration).
 SELECTION_TEMPERATURE = 2.0
@@ -106,7 +104,7 @@ def train(data: Path, output: Path | None = None) -> None:
                           "pip install -e '.[train]'") from error
 
     target = MODEL_PATH if output is None else output / MODEL_PATH.name
-    spec = {"languages": list(MODEL_LANGUAGES), "l2": L2, "cue_features": CUE_FEATURES,
+    spec = {"languages": list(MODEL_LANGUAGES), "l2": L2,
             "lexicon_fingerprint": lexicon_fingerprint(MODEL_LANGUAGES),
             "data": "AG News test split, HuffPost News Category (partial), MasakhaNEWS "
                     "English, ANT v1.1, Hespress, SANAD AlKhaleej; see docs/models.md"}
@@ -249,7 +247,7 @@ class _Featurizer:
         feature_index: dict[str, int] = {}
         m_rows, m_cols = [], []
         for key, t in word_index.items():
-            for name in key_features(key, self.language, CUE_FEATURES):
+            for name in key_features(key, self.language):
                 m_rows.append(t)
                 m_cols.append(feature_index.setdefault(name, len(feature_index)))
         M = sp.csr_matrix((np.ones(len(m_rows)), (m_rows, m_cols)),
