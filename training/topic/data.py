@@ -90,6 +90,7 @@ class Item:
     link: str = ""  # the item's address (a record's `link`), if the set gives it
     categories: tuple[str, ...] = ()  # the feed's categories (a record's `feed_categories`)
     source: str = ""  # the file the item comes from, relative to the data folder
+    corpus: str = ""  # the training set it comes from (ag, ant or a key of CORPORA), if one
 
 
 def ag_text(text: str) -> str:
@@ -260,7 +261,7 @@ def read_corpus(path: Path, corpus: str) -> list[Item]:
                               _text(path, number, record, "text"), label, section,
                               str(record.get("date") or ""), str(number - 1),
                               link=str(record.get("url") or ""),
-                              source="topic/" + CORPORA[corpus][0]))
+                              source="topic/" + CORPORA[corpus][0], corpus=corpus))
     return items
 
 

@@ -55,35 +55,26 @@ from newsbeam.training.topic import evaluation
 from newsbeam.transforms.enrich.topic.lexicon import LABELS, lexicon, lexicon_fingerprint
 from newsbeam.transforms.enrich.topic.model import MODEL_LANGUAGES, MODEL_PATH, key_features
 from newsbeam.transforms.enrich.topic.scoring import (
-    SPORT_MIN_CUES, distinct_words, document_words, sport_cue_weight)
+    distinct_words, document_words, has_sport_evidence)
 
 L2 = 3e-4
 PRUNE = 2e-3  # a feature whose two weights are both smaller is left out of the file
 UNIT = 1e-4  # weights are stored as integers of this unit
 MIN_DF = 2  # features seen in fewer documents are dropped (no labels used for that)
 SHORT_COPY_WEIGHT = 0.5
-# Class weights: None, "language" (each label weighs as much in all) or "corpus" (each label
-# weighs as much within each corpus).
-BALANCE = None
-BIGRAMS = False
-# Sample weight of each corpus's items (default 1).
-CORPUS_WEIGHT: dict[str, float] = {}
-# Cue words get model features too (the model may re-weight a hand cue to the data).
-CUE_FEATURES = False
 # The lexicon's temperature when it picks which items of mixed sections are trusted as
 # training labels (a fixed rule of the training data, not the shipped calibration).
 SELECTION_TEMPERATURE = 2.0
 EN_FOLDS = 5
 AR_FOLDS = 6
 MODERN_CORPORA = {"en": ("huffpost", "masakhane"), "ar": ("hespress", "sanad")}
-BASE_SOURCES = {"en": "topic/ag_news/test.csv", "ar": "topic/ant_v1.1/ant_v1.1.jsonl"}
 _EN_FUNCTION_WORDS = frozenset("""a an the of in on at to for from by with and or but as is are
 was were be new us u.s says say said after over into up out not no it its this that will than
 more how why what who when""".split())
 _SENTENCE_END = re.compile(r"[.!?؟\n]")
 
 # Mixed sections: (politics when the lexicon's politics probability is at least this, other
-# when it is below OTHER_MAX_POLITICS and sport below OTHER_MAX_SPORT; else left out).
+# when it is below this (None: never) and sport below OTHER_MAX_SPORT; else left out).
 SELECTION = {
     ("ag", "World"): (0.2, None),
     ("huffpost", "WORLD NEWS"): (0.4, 0.1),
@@ -93,7 +84,6 @@ SELECTION = {
     ("hespress", "societe"): (0.7, 0.1),
     ("hespress", "economie"): (0.7, 0.1),
 }
-OTHER_MAX_POLITICS = 0.1
 OTHER_MAX_SPORT = 0.3
 # "Other" sections that also carry politics: other unless politics or sport is this likely.
 SOFT_OTHER_MAX = 0.5
@@ -114,7 +104,7 @@ def train(data: Path, output: Path | None = None) -> None:
                           "pip install -e '.[train]'") from error
 
     target = MODEL_PATH if output is None else output / MODEL_PATH.name
-    spec = {"languages": list(MODEL_LANGUAGES), "l2": L2, "cue_features": CUE_FEATURES,
+    spec = {"languages": list(MODEL_LANGUAGES), "l2": L2,
             "lexicon_fingerprint": lexicon_fingerprint(MODEL_LANGUAGES),
             "data": "AG News test split, HuffPost News Category (partial), MasakhaNEWS "
                     "English, ANT v1.1, Hespress, SANAD AlKhaleej; see docs/models.md"}
@@ -141,10 +131,11 @@ def training_items(data: Path, language: str) -> list[topic_data.Item]:
     the modern corpora that are present, without the modern development set's items."""
     ag, ant = topic_data.development_sets(data)
     if language == "en":
-        base = topic_data.read_gold(ag, "ag")
+        base, base_corpus = topic_data.read_gold(ag, "ag"), "ag"
     else:
         base = sorted(topic_data.read_gold(ant, "ant"), key=lambda item: item.key)
-    items = [dataclasses.replace(item, source=BASE_SOURCES[language]) for item in base]
+        base_corpus = "ant"
+    items = [dataclasses.replace(item, corpus=base_corpus) for item in base]
     for corpus in MODERN_CORPORA[language]:
         try:
             path = topic_data.corpus_path(data, corpus)
@@ -153,17 +144,6 @@ def training_items(data: Path, language: str) -> list[topic_data.Item]:
         items.extend(topic_data.read_corpus(path, corpus))
     held_out = topic_data.modern_dev_keys()
     return [item for item in items if (item.source, item.key) not in held_out]
-
-
-def corpus_of(item: topic_data.Item) -> str:
-    """The short name of the set an item comes from (ag, ant, huffpost, ...)."""
-    for name, source in BASE_SOURCES.items():
-        if item.source == source:
-            return "ag" if name == "en" else "ant"
-    for name, spec in topic_data.CORPORA.items():
-        if item.source == "topic/" + spec[0]:
-            return name
-    return item.source
 
 
 def _fold(item: topic_data.Item) -> int:
@@ -235,15 +215,7 @@ def _training_labels(items, corpora, short, lexicon_z):
         label = trusted_label(item, corpora[k], p[k])
         if label is not None:
             y[k] = LABELS.index(label)
-            w[k] = (SHORT_COPY_WEIGHT if short[k] else 1.0) * CORPUS_WEIGHT.get(corpora[k], 1.0)
-    if BALANCE:
-        groups = [c if BALANCE == "corpus" else "" for c in corpora]
-        totals: dict = {}
-        for k in np.flatnonzero(w > 0):
-            totals[groups[k], y[k]] = totals.get((groups[k], y[k]), 0.0) + w[k]
-        for k in np.flatnonzero(w > 0):
-            group_total = sum(v for (g, _), v in totals.items() if g == groups[k])
-            w[k] *= group_total / (3 * totals[groups[k], y[k]])
+            w[k] = SHORT_COPY_WEIGHT if short[k] else 1.0
     return y, w
 
 
@@ -271,21 +243,11 @@ class _Featurizer:
                 rows.append(row)
                 cols.append(word_index.setdefault(word.key, len(word_index)))
                 vals.append((2 if word in title_words else 1) * scale)
-            if BIGRAMS:
-                pairs = dict.fromkeys(f"{a.key} {b.key}" for a, b in zip(body_list, body_list[1:]))
-                title_pairs = dict.fromkeys(f"{a.key} {b.key}"
-                                            for a, b in zip(title_list, title_list[1:]))
-                pairs.update(title_pairs)
-                for pair in pairs:
-                    rows.append(row)
-                    cols.append(word_index.setdefault(pair, len(word_index)))
-                    vals.append((2 if pair in title_pairs else 1) * scale)
         self.A = sp.csr_matrix((vals, (rows, cols)), shape=(len(items), len(word_index)))
         feature_index: dict[str, int] = {}
         m_rows, m_cols = [], []
         for key, t in word_index.items():
-            for name in (["b" + key] if " " in key else
-                         key_features(key, self.language, CUE_FEATURES)):
+            for name in key_features(key, self.language):
                 m_rows.append(t)
                 m_cols.append(feature_index.setdefault(name, len(feature_index)))
         M = sp.csr_matrix((np.ones(len(m_rows)), (m_rows, m_cols)),
@@ -388,9 +350,6 @@ def _macro_f1(gold, z2):
     return evaluation.macro_f1([LABELS[g] for g in gold], [LABELS[k] for k in predicted])
 
 
-_LAST_OOF: dict = {}  # the last language's out-of-fold logits, for experiments
-
-
 def _train_language(language: str, base: list[topic_data.Item]) -> tuple[dict, float]:
     """(the shipped spec of `language`, the temperature of its lexicon alone)."""
     import numpy as np
@@ -399,16 +358,16 @@ def _train_language(language: str, base: list[topic_data.Item]) -> tuple[dict, f
     items = base + [dataclasses.replace(it, body=first_sentence(it.body))
                     for it in base if it.body.strip()]
     short = np.arange(len(items)) >= len(base)
-    corpora = [corpus_of(it) for it in items]
+    corpora = [it.corpus for it in items]
     gold = np.array([LABELS.index(it.label) if it.label else -1 for it in items])
     folds = np.array([_fold(it) for it in items])
     cue_lexicon = lexicon(language)
     evidence = [cue_lexicon.evidence(*document_words(it.title, it.body, language))
                 for it in items]
     L = np.array([[e.real, e.imag] for e, _ in evidence])
-    # No sport without sport evidence (scoring.has_sport_evidence; training items have no
-    # link or categories): applied to the reported figures as scoring applies it.
-    sport_allowed = np.array([sport_cue_weight(cue_lexicon, contributions) >= SPORT_MIN_CUES
+    # No sport without sport evidence, applied to the reported figures as scoring applies it;
+    # no section evidence (the logits above have none either).
+    sport_allowed = np.array([has_sport_evidence(cue_lexicon, contributions, {})
                               for _, contributions in evidence])
     featurizer = _Featurizer(language).fit(items, short)
     A, M = featurizer.A, featurizer.M
@@ -446,7 +405,6 @@ def _train_language(language: str, base: list[topic_data.Item]) -> tuple[dict, f
                                                                            gold[others])
         lexicon_cal[folds == k] = lexicon_oof[folds == k] / _fit_temperature(
             lexicon_oof[others], gold[others])
-    _LAST_OOF.update(raw=hybrid_cal.copy(), sport_allowed=sport_allowed)
     lexicon_cal = _without_sport(lexicon_cal, sport_allowed)
     hybrid_cal = _without_sport(hybrid_cal, sport_allowed)
     for name in names:
@@ -473,7 +431,6 @@ def _train_language(language: str, base: list[topic_data.Item]) -> tuple[dict, f
         print(f"{name} {section} (mixed section, not scored): predicted "
               + ", ".join(f"{label} {share:.2f}" for label, share in zip(LABELS, shares)))
 
-    _LAST_OOF.update(items=items, gold=gold, oof=hybrid_cal, short=short, corpora=corpora)
     # The shipped model: all folds.
     temperature = _fit_temperature(hybrid_oof[calibration], gold[calibration])
     lexicon_temperature = _fit_temperature(L[scored & ~short], gold[scored & ~short])

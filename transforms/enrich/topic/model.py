@@ -33,10 +33,10 @@ MODEL_LANGUAGES = ("ar", "en")
 CHAR_NGRAMS = (3, 4, 5)
 
 
-def key_features(key: str, language: str, cue_features: bool = False) -> list[str]:
+def key_features(key: str, language: str) -> list[str]:
     """Model feature names of one word key (an n-gram that occurs twice is listed twice).
-    Words of the cue lexicon have none unless `cue_features` (the model's spec says which)."""
-    if not cue_features and key in lexicon(language).vocabulary:
+    Words of the cue lexicon have none (see the module docstring)."""
+    if key in lexicon(language).vocabulary:
         return []
     features = ["w" + key]
     if language == "ar":
@@ -57,9 +57,8 @@ class LanguageModel:
     """The shipped weights of one language and how they combine with the lexicon:
     logits = (lexicon_gain * lexicon evidence + model score) / temperature."""
 
-    def __init__(self, language: str, spec: dict, cue_features: bool = False):
+    def __init__(self, language: str, spec: dict):
         self.language = language
-        self.cue_features = cue_features
         unit = spec["unit"]
         self.weights = {name: complex(p * unit, s * unit)
                         for name, (p, s) in spec["features"].items()}
@@ -71,8 +70,7 @@ class LanguageModel:
 
     def vector(self, key: str) -> complex:
         """The model's evidence for one word: the sum of its features' weights."""
-        return sum(map(self.weights.get, key_features(key, self.language, self.cue_features),
-                       repeat(0j)), 0j)
+        return sum(map(self.weights.get, key_features(key, self.language), repeat(0j)), 0j)
 
     def fill(self, word: Word) -> None:
         """Sets the model's part of `word` (Word.vector and Word.salient)."""
@@ -99,8 +97,7 @@ def read_models(path: Path) -> Models:
     if spec["lexicon_fingerprint"] != lexicon_fingerprint(languages):
         raise ValueError(f"{path.name} was trained with other cue lexicons: run "
                          "`newsbeam train topic` after changing lexicons/topic_*.tsv")
-    cue_features = bool(spec.get("cue_features", False))
-    return Models({language: LanguageModel(language, spec[language], cue_features)
+    return Models({language: LanguageModel(language, spec[language])
                    for language in languages}, spec["lexicon_only_temperature"])
 
 
